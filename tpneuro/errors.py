@@ -1,0 +1,45 @@
+"""Errors that name what is wrong and how to fix it.
+
+Every error a user can cause (bad config, unknown rule, missing data, a diverging run) is one of
+these, and its message is a single line: the source, the field, the bad value and the fix.
+"""
+from __future__ import annotations
+
+
+class TpneuroError(Exception):
+    """Base class of every error tpneuro raises on purpose."""
+
+
+class ConfigError(TpneuroError, ValueError):
+    """A configuration or profile value is invalid.
+
+    The message reads ``{source}: {field}: {problem}; {fix}`` on one line.
+    """
+
+    def __init__(self, source: str, field: str, problem: str, fix: str):
+        self.source, self.field, self.problem, self.fix = str(source), field, problem, fix
+        super().__init__(f"{self.source}: {field}: {problem}; fix: {fix}")
+
+
+class UnknownNameError(ConfigError):
+    """A name (rule, engine, dataset, profile) is not among the registered ones."""
+
+    def __init__(self, source: str, field: str, name: str, valid: list[str]):
+        super().__init__(source, field, f"unknown name {name!r}",
+                         f"use one of {', '.join(sorted(valid))}")
+
+
+class DatasetNotFoundError(TpneuroError, FileNotFoundError):
+    """The files of a dataset are not where they were looked for."""
+
+
+class UnsupportedByEngine(TpneuroError):
+    """An engine cannot run a rule, profile or network; the message says why and which engine can."""
+
+
+class DivergedError(TpneuroError, FloatingPointError):
+    """Training produced a non-finite loss or weight; the run directory keeps its last good state."""
+
+
+class RunDirectoryError(TpneuroError):
+    """A run directory is missing, incomplete, or would be overwritten."""
