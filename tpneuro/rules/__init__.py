@@ -1,0 +1,7 @@
+"""Learning rules: each turns a batch's activity into two-factor local updates (and feedback gradients)."""
+from .base import LearningRule, RuleHyperparams, TargetRule
+from .local_update import LocalUpdate, target_update
+from .registry import RULES, make_rule, parse_hyperparams, rule_class
+
+__all__ = ["LearningRule", "LocalUpdate", "RULES", "RuleHyperparams", "TargetRule", "make_rule",
+           "parse_hyperparams", "rule_class", "target_update"]

@@ -1,0 +1,18 @@
+"""tpneuro: target propagation learning on rate, spiking and modeled neuromorphic substrates.
+
+From Python::
+
+    import tpneuro
+    cfg = tpneuro.load_config("models/digits_ddtp_linear.yaml", {"training.epochs": 5})
+    result = tpneuro.train(cfg, "runs/digits")
+    print(result.summary["test_acc_at_best_val"])
+"""
+from .config import ExperimentConfig, load_config, validate_config
+from .evaluation import evaluate_run
+from .network import NetworkSpec, forward, init_forward_params
+from .rules import RULES, make_rule
+from .training import RunResult, Trainer, train
+
+__all__ = ["ExperimentConfig", "NetworkSpec", "RULES", "RunResult", "Trainer", "evaluate_run", "forward",
+           "init_forward_params", "load_config", "make_rule", "train", "validate_config"]
+__version__ = "0.1.0"

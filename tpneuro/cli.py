@@ -1,0 +1,111 @@
+"""The ``tpneuro`` command line: a thin layer over the Python API (tpneuro.train, tpneuro.evaluate_run)."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .errors import TpneuroError
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+    line = lambda cells: "  ".join(str(c).rjust(w) for c, w in zip(cells, widths))  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def _pct(x) -> str:
+    return "-" if x is None or x != x else f"{100 * x:.2f}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tpneuro")
+def cli():
+    """Target propagation on rate, spiking and modeled neuromorphic substrates.
+
+    \b
+    Quick start:
+      tpneuro train models/digits_ddtp_linear.yaml --out runs/digits
+      tpneuro evaluate runs/digits
+      tpneuro rules
+    """
+
+
+@cli.command()
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@click.option("--engine", help="engine that runs the network (default: the config's, usually 'rate')")
+@click.option("--epochs", type=int, help="number of training epochs (overrides training.epochs)")
+@click.option("--seed", type=int, help="random seed (overrides seed)")
+@click.option("--out", "out", type=click.Path(file_okay=False), help="run directory to write (default runs/NAME-TIME)")
+@click.option("--resume", type=click.Path(file_okay=False, exists=True),
+              help="continue the interrupted run in this directory (uses its config.yaml)")
+@click.option("--diagnostics/--no-diagnostics", default=None, help="compute alignment angles and Condition 2 per epoch")
+@click.option("--quiet", is_flag=True, help="no progress bars")
+def train(config, engine, epochs, seed, out, resume, diagnostics, quiet):
+    """Train the network described by CONFIG (a models/*.yaml file) and write a run directory."""
+    from .config import load_config
+    from .training import train as run_training
+    from .training.results_files import CONFIG_FILE
+
+    if resume is None and config is None:
+        raise click.UsageError("give a CONFIG file, or --resume RUN_DIR")
+    overrides = {"engine": engine, "training.epochs": epochs, "seed": seed, "diagnostics.enabled": diagnostics}
+    if resume is not None:
+        if seed is not None or engine is not None:
+            raise click.UsageError("--resume continues a run as it was configured: --seed and --engine cannot change")
+        cfg = load_config(Path(resume) / CONFIG_FILE, overrides)
+        run_dir = Path(resume)
+    else:
+        cfg = load_config(config, overrides)
+        run_dir = Path(out) if out else Path("runs") / f"{cfg.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    click.echo(f"training {cfg.rule.name} on {cfg.dataset.name} ({cfg.engine} engine), run directory {run_dir}")
+    result = run_training(cfg, run_dir, progress=not quiet, resume=resume is not None)
+    rows = [[r["epoch"], f"{r['train_loss']:.4f}", _pct(r["train_acc"]), _pct(r.get("val_acc")),
+             _pct(r.get("test_acc")), f"{r['epoch_seconds']:.2f}"] for r in result.history]
+    click.echo(_table(rows, ["epoch", "train loss", "train %", "val %", "test %", "seconds"]))
+    s = result.summary
+    click.echo(f"best validation epoch {s['best_epoch']}: test accuracy {_pct(s['test_acc_at_best_val'])} %"
+               f"  (results in {run_dir})")
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
+def evaluate(run_dir):
+    """Re-evaluate the checkpoint of RUN_DIR on its train, validation and test sets."""
+    from .evaluation import evaluate_run
+
+    res = evaluate_run(run_dir)
+    rows = [[split, f"{res[f'{split}_loss']:.4f}", _pct(res[f"{split}_acc"])]
+            for split in ("train", "val", "test") if f"{split}_loss" in res]
+    click.echo(f"{run_dir} (after {res['epochs_done']} epochs)")
+    click.echo(_table(rows, ["split", "loss", "accuracy %"]))
+
+
+@cli.command()
+def rules():
+    """List the learning rules with their references and update equations."""
+    from .rules import RULES
+
+    for name, cls in RULES.items():
+        local = "local" if cls.is_local else "non-local"
+        click.echo(f"{name:12s} {cls.title} ({local})\n{'':12s} {cls.reference}\n{'':12s} {cls.equation}\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: user errors print one line and exit with status 2."""
+    try:
+        cli.main(args=argv, standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except TpneuroError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Read, validate and write experiment configs. Every problem is one line naming the file, the field,
+the bad value and the fix."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ..errors import ConfigError
+from ..rules.registry import parse_hyperparams
+from .experiment import ExperimentConfig
+
+
+def _field_help(model: type[BaseModel], loc: tuple) -> str:
+    """The valid field names (for a misspelt field) or the field's description."""
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        ann = getattr(field, "annotation", None) if field else None
+        ann = next((a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if ann is None:
+            return ""
+        model = ann
+    field = model.model_fields.get(str(loc[-1]))
+    if field is None:
+        return f"remove it or use one of: {', '.join(model.model_fields)}"
+    return field.description or f"see the {'.'.join(map(str, loc[:-1])) or 'top-level'} section in README.md"
+
+
+def validate_config(data: Any, source: str = "config") -> ExperimentConfig:
+    """Validate a config mapping (and its rule's hyper-parameters); raise ConfigError on the first problem."""
+    if not isinstance(data, dict):
+        raise ConfigError(source, "<top level>", f"expected a mapping of sections, got {type(data).__name__}",
+                          "write the config as YAML sections (dataset:, network:, rule:, optimizer:, training:)")
+    try:
+        cfg = ExperimentConfig.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        field = ".".join(str(p) for p in loc)
+        got = "" if err["type"] == "missing" else f" (got {err.get('input')!r})"
+        raise ConfigError(source, field, f"{err['msg']}{got}",
+                          _field_help(ExperimentConfig, loc) or "see README.md, section 'Config format'") from None
+    parse_hyperparams(cfg.rule.name, cfg.rule.hyperparams(), source)
+    return cfg
+
+
+def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
+    """Load a YAML config, apply dotted overrides (e.g. {"training.epochs": 2}) and validate."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(str(path), "<file>", "no such config file", "give the path of a YAML file, e.g. models/digits_ddtp_linear.yaml")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(str(path), "<yaml>", f"malformed YAML at {where}: {problem}",
+                          "fix the YAML syntax (indentation, colons, quotes) there") from None
+    return validate_config(apply_overrides(data, overrides or {}), str(path))
+
+
+def apply_overrides(data: Any, overrides: dict[str, Any]) -> Any:
+    """Set dotted keys in a nested mapping (a copy); ``None`` values are ignored."""
+    if not isinstance(data, dict):
+        return data
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        node = out
+        *parents, leaf = dotted.split(".")
+        for p in parents:
+            node[p] = dict(node.get(p) or {})
+            node = node[p]
+        node[leaf] = value
+    return out
+
+
+def config_to_dict(cfg: ExperimentConfig) -> dict[str, Any]:
+    """Plain data of the config that actually runs (defaults filled in)."""
+    return cfg.model_dump(mode="json")
+
+
+def dump_config(cfg: ExperimentConfig) -> str:
+    return yaml.safe_dump(config_to_dict(cfg), sort_keys=False)

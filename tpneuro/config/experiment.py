@@ -1,0 +1,73 @@
+"""The schema of an experiment config (``models/*.yaml``): every field, its default and its meaning.
+
+Validated with pydantic before any data is loaded; ``rule`` hyper-parameters are validated by the
+chosen rule's own schema (tpneuro.rules).
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatasetConfig(Section):
+    name: str = Field("digits", description="fashion_mnist, mnist, idx, digits or teacher")
+    path: str | None = Field(None, description="directory holding the IDX files (fashion_mnist, mnist, idx)")
+    validation_size: int | None = Field(None, ge=0, description="samples held out of the training set")
+    train_subset: int | None = Field(None, ge=1, description="keep only the first N training samples")
+    test_subset: int | None = Field(None, ge=1, description="keep only the first N test samples")
+
+
+class NetworkConfig(Section):
+    hidden: list[int] = Field(default_factory=lambda: [64], description="hidden layer sizes")
+    activation: Literal["tanh", "sigmoid", "relu", "linear"] = "tanh"
+    output_activation: Literal["linear", "tanh", "sigmoid"] = "linear"
+    dtype: Literal["float32", "float64"] = "float64"
+
+
+class RuleConfig(BaseModel):
+    """``name`` plus the rule's own hyper-parameters (checked against the rule's schema)."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+
+    def hyperparams(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class OptimizerConfig(Section):
+    lr: float = Field(gt=0, description="Adam learning rate (the effective lr = lr/beta of the paper)")
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = Field(1e-8, gt=0)
+    weight_decay: float = Field(0.0, ge=0)
+
+
+class TrainingConfig(Section):
+    epochs: int = Field(10, ge=1)
+    batch_size: int = Field(128, ge=1)
+    epochs_fb: int = Field(0, ge=0, description="feedback-only epochs before training")
+    extra_fb_epochs: int = Field(0, ge=0, description="feedback-only epochs after every epoch")
+
+
+class DiagnosticsConfig(Section):
+    enabled: bool = Field(False, description="compute alignment angles, null-space ratio, Condition 2 per epoch")
+    batch_size: int = Field(128, ge=2, description="training samples the diagnostics are computed on")
+    gn_damping: float = Field(0.0, ge=0, description="damping lambda of the Gauss-Newton references")
+
+
+class ExperimentConfig(Section):
+    name: str = "experiment"
+    seed: int = 0
+    engine: str = "rate"
+    hardware: str | None = Field(None, description="hardware profile name or path")
+    dataset: DatasetConfig = Field(default_factory=DatasetConfig)
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    rule: RuleConfig
+    optimizer: OptimizerConfig
+    feedback_optimizer: OptimizerConfig | None = None
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
+    diagnostics: DiagnosticsConfig = Field(default_factory=DiagnosticsConfig)

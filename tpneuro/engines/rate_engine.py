@@ -1,0 +1,51 @@
+"""The vectorised rate engine: the reference implementation of every rule, one numpy batch at a time.
+
+Per minibatch, in the order of Meulemans et al. 2020's "parallel" schedule (DESIGN.md section 2):
+forward pass -> rule's local forward updates from the targets -> one feedback optimizer step ->
+forward optimizer step.
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from ..network.forward_pass import forward
+from ..network.loss import cross_entropy
+from .protocol import BatchResult, Evaluation
+from .train_state import TrainState
+
+
+class RateEngine:
+    name: ClassVar[str] = "rate"
+    eval_batch_size: int = 2000
+
+    def check_supported(self, state: TrainState) -> None:
+        """The rate engine runs every rule."""
+
+    def train_batch(self, state, x, y, rng, train_feedback):
+        act = forward(state.spec, state.forward_params, x)
+        res = cross_entropy(act.output, y)
+        updates = state.rule.forward_updates(state.forward_params, state.feedback_params, act, res.grad_output)
+        rec = float("nan")
+        if train_feedback and state.feedback_optimizer is not None:
+            grads, rec = state.rule.feedback_gradients(state.forward_params, state.feedback_params, act, rng)
+            state.feedback_optimizer.step(state.feedback_params, grads)
+        state.forward_optimizer.step(state.forward_params, state.forward_gradients(updates))
+        return BatchResult(res.loss, res.n_correct, rec)
+
+    def feedback_batch(self, state, x, rng):
+        act = forward(state.spec, state.forward_params, x)
+        grads, rec = state.rule.feedback_gradients(state.forward_params, state.feedback_params, act, rng)
+        state.feedback_optimizer.step(state.feedback_params, grads)
+        return rec
+
+    def predict(self, state: TrainState, x: np.ndarray) -> np.ndarray:
+        """Output h_L (logits) for ``x``, in chunks to bound memory."""
+        chunks = [forward(state.spec, state.forward_params, x[s:s + self.eval_batch_size]).output
+                  for s in range(0, len(x), self.eval_batch_size)]
+        return np.concatenate(chunks) if chunks else np.zeros((0, state.spec.layer_sizes[-1]))
+
+    def evaluate(self, state, x, y):
+        res = cross_entropy(self.predict(state, x), y)
+        return Evaluation(res.loss, res.n_correct / max(len(y), 1))

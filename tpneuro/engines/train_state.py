@@ -1,0 +1,29 @@
+"""Everything that changes during training: parameters and optimizer states of one network."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..network.architecture import NetworkSpec
+from ..network.weights import Params
+from ..optimizers import Adam
+from ..rules.base import LearningRule
+
+
+@dataclass
+class TrainState:
+    """A network under a rule: forward and feedback parameters and their optimizers."""
+
+    spec: NetworkSpec
+    rule: LearningRule
+    forward_params: Params
+    feedback_params: Params
+    forward_optimizer: Adam
+    feedback_optimizer: Adam | None
+
+    def forward_gradients(self, updates) -> Params:
+        """Per-parameter gradients from the rule's LocalUpdates (dW = mean post pre^T, db = mean post)."""
+        grads = {}
+        for i, up in enumerate(updates, start=1):
+            grads[f"W{i}"] = up.weight_gradient()
+            grads[f"b{i}"] = up.bias_gradient()
+        return grads

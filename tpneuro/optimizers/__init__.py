@@ -1,0 +1,4 @@
+"""Optimizers acting in place on dicts of parameter arrays."""
+from .adam import Adam
+
+__all__ = ["Adam"]

@@ -1,0 +1,97 @@
+"""What every learning rule provides, and the shared part of the target-based rules.
+
+A rule turns one batch's forward activity into per-layer :class:`LocalUpdate` factors and, if it has
+trained feedback, into gradients of its feedback parameters. It never touches an optimizer, so the
+same rule runs on every engine.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..network.architecture import NetworkSpec
+from ..network.forward_pass import Activity, derivatives
+from ..network.weights import Params
+from .local_update import LocalUpdate, target_update
+
+
+class RuleHyperparams(BaseModel):
+    """Hyper-parameters of a rule (the ``rule:`` section of a config, less ``name``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TargetHyperparams(RuleHyperparams):
+    beta: float = Field(gt=0, description="target step size: t_L = h_L - beta dL/dh_L")
+
+
+class LearningRule(ABC):
+    """A learning rule on a fixed network description."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    reference: ClassVar[str]
+    equation: ClassVar[str]
+    is_local: ClassVar[bool] = True
+    Hyperparams: ClassVar[type[RuleHyperparams]] = RuleHyperparams
+
+    def __init__(self, spec: NetworkSpec, hyperparams: RuleHyperparams | None = None):
+        self.spec = spec
+        self.hp = hyperparams if hyperparams is not None else self.Hyperparams()
+
+    # -- feedback parameters ------------------------------------------------------------------
+    def init_feedback(self, rng: np.random.Generator, forward_params: Params) -> Params:
+        """Feedback parameters (trained and fixed); empty for rules without a feedback pathway."""
+        return {}
+
+    def trained_feedback_keys(self) -> tuple[str, ...]:
+        """Keys of the feedback parameters that the feedback optimizer trains."""
+        return ()
+
+    @property
+    def has_trained_feedback(self) -> bool:
+        return bool(self.trained_feedback_keys())
+
+    def feedback_gradients(self, fwd: Params, fb: Params, act: Activity,
+                           rng: np.random.Generator) -> tuple[Params, float]:
+        """Gradients of the feedback loss w.r.t. the trained feedback parameters, and the loss."""
+        return {}, float("nan")
+
+    # -- forward updates ----------------------------------------------------------------------
+    @abstractmethod
+    def forward_updates(self, fwd: Params, fb: Params, act: Activity,
+                        grad_output: np.ndarray) -> list[LocalUpdate]:
+        """One LocalUpdate per layer 1..L (list index i-1 for layer i)."""
+
+    def feedback_jacobian(self, fwd: Params, fb: Params, act: Activity, i: int) -> np.ndarray | None:
+        """d t_i / d t_L at t_L = h_L, shape (batch, n_i, n_L): the feedback path of Condition 2."""
+        return None
+
+
+class TargetRule(LearningRule):
+    """Rules that compute a target t_i per layer and train W_i on ||t_i - h_i||^2.
+
+    Output target (Meulemans et al. 2020, Eq. 4): t_L = h_L - beta dL/dh_L.
+    """
+
+    Hyperparams: ClassVar[type[RuleHyperparams]] = TargetHyperparams
+
+    def output_target(self, act: Activity, grad_output: np.ndarray) -> np.ndarray:
+        return act.output - self.hp.beta * grad_output
+
+    @abstractmethod
+    def hidden_targets(self, fwd: Params, fb: Params, act: Activity, t_out: np.ndarray) -> list[np.ndarray]:
+        """Targets t_1..t_{L-1} (list index i-1 for layer i) from the output target."""
+
+    def targets(self, fwd: Params, fb: Params, act: Activity, grad_output: np.ndarray) -> list[np.ndarray]:
+        """All targets t_1..t_L."""
+        t_out = self.output_target(act, grad_output)
+        return self.hidden_targets(fwd, fb, act, t_out) + [t_out]
+
+    def forward_updates(self, fwd, fb, act, grad_output):
+        ts = self.targets(fwd, fb, act, grad_output)
+        ds = derivatives(self.spec, act)
+        return [target_update(act.h[i], ts[i - 1], ds[i], act.h[i - 1]) for i in range(1, self.spec.n_layers + 1)]

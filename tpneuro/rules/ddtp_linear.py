@@ -1,0 +1,46 @@
+"""DDTP-linear (Meulemans et al. 2020, arXiv 2006.14331, Sec. 4): direct linear feedback from the output,
+t_i = h_i + Q_i (t_L - h_L), Q_i in R^{n_i x n_L}, trained by the difference reconstruction loss:
+h~_i = h_i + sigma eps, h~_L = f_{i,L}(h~_i), r_i = h_i + Q_i (h~_L - h_L),
+L_fb,i = (1/sigma^2) MSE(r_i, h~_i)  (+ weight decay in the feedback optimizer).
+Linearised, its minimiser is the damped pseudo-inverse Q_i = J_i^T (J_i J_i^T + lambda I)^{-1}
+(damped Gauss-Newton targets, ibid. Theorem 6 and Sec. 3.3).
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from pydantic import Field
+
+from ..network.forward_pass import forward_from
+from .base import TargetHyperparams
+from .direct_feedback_alignment import DirectFeedbackAlignment
+from .feedback_maps import reconstruction_scale
+
+
+class DDTPLinearHyperparams(TargetHyperparams):
+    sigma: float = Field(gt=0, description="std of the noise that trains the feedback weights")
+
+
+class DDTPLinear(DirectFeedbackAlignment):
+    name: ClassVar[str] = "ddtp_linear"
+    title: ClassVar[str] = "Direct difference target propagation, linear feedback"
+    reference: ClassVar[str] = "Meulemans et al. 2020, NeurIPS 33, arXiv 2006.14331, Sec. 4"
+    equation: ClassVar[str] = "t_i = h_i + Q_i (t_L - h_L),  Q_i trained by the difference reconstruction loss"
+    Hyperparams = DDTPLinearHyperparams
+
+    def trained_feedback_keys(self):
+        return tuple(f"Q{i}" for i in range(1, self.spec.n_layers))
+
+    def feedback_gradients(self, fwd, fb, act, rng):
+        sigma, h_out = self.hp.sigma, act.output
+        grads, total = {}, 0.0
+        for i in range(1, self.spec.n_layers):
+            h = act.h[i]
+            noise = sigma * rng.standard_normal(h.shape, dtype=h.dtype)
+            d_out = forward_from(self.spec, fwd, i, h + noise)[-1] - h_out
+            err = d_out @ fb[f"Q{i}"].T - noise           # r_i - h~_i
+            total += float(np.mean(err * err)) / sigma**2
+            err *= reconstruction_scale(sigma, *h.shape)
+            grads[f"Q{i}"] = err.T @ d_out
+        return grads, total

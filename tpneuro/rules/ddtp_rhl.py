@@ -1,0 +1,89 @@
+"""DDTP-RHL (Meulemans et al. 2020, arXiv 2006.14331, Sec. 4): direct feedback through a fixed random
+hidden layer z(u) = tanh(R u + r) (R never trained):
+t_i = h_i + g_i(t_L) - g_i(h_L),  g_i(u) = t(Q_i z(u) + c_i);  the last hidden layer bypasses z.
+Feedback trained by the difference reconstruction loss with r_i = h_i + g_i(h~_L) - g_i(h_L).
+"""
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from ..network.activations import get_activation
+from ..network.forward_pass import forward_from
+from ..network.weights import xavier_normal
+from .base import TargetHyperparams, TargetRule
+from .feedback_maps import FeedbackEval, accumulate_feedback_gradient, apply_feedback, reconstruction_scale
+
+
+class DDTPRHLHyperparams(TargetHyperparams):
+    sigma: float = Field(gt=0, description="std of the noise that trains the feedback weights")
+    rhl_size: int = Field(default=1024, ge=1, description="units of the fixed random hidden layer")
+    feedback_activation: Literal["tanh", "linear", "sigmoid", "relu"] = "linear"
+
+
+class DDTPRHL(TargetRule):
+    name: ClassVar[str] = "ddtp_rhl"
+    title: ClassVar[str] = "Direct difference target propagation, random hidden layer feedback"
+    reference: ClassVar[str] = "Meulemans et al. 2020, NeurIPS 33, arXiv 2006.14331, Sec. 4"
+    equation: ClassVar[str] = "t_i = h_i + t(Q_i z(t_L) + c_i) - t(Q_i z(h_L) + c_i),  z = tanh(R u + r) fixed"
+    Hyperparams = DDTPRHLHyperparams
+
+    @property
+    def t(self):
+        return get_activation(self.hp.feedback_activation)
+
+    def _uses_rhl(self, i: int) -> bool:
+        return i < self.spec.n_layers - 1
+
+    def init_feedback(self, rng, forward_params):
+        sizes, dtype, m = self.spec.layer_sizes, self.spec.np_dtype, self.hp.rhl_size
+        fb = {"R": xavier_normal(m, sizes[-1], rng, dtype), "r": np.zeros(m, dtype=dtype)}
+        for i in range(1, self.spec.n_layers):
+            fb[f"Q{i}"] = xavier_normal(sizes[i], m if self._uses_rhl(i) else sizes[-1], rng, dtype)
+            fb[f"c{i}"] = np.zeros(sizes[i], dtype=dtype)
+        return fb
+
+    def trained_feedback_keys(self):
+        return tuple(f"{p}{i}" for i in range(1, self.spec.n_layers) for p in "Qc")
+
+    def z(self, fb, u):
+        return np.tanh(u @ fb["R"].T + fb["r"])
+
+    def g(self, fb, i: int, u: np.ndarray, z_u: np.ndarray) -> FeedbackEval:
+        return apply_feedback(fb[f"Q{i}"], fb[f"c{i}"], z_u if self._uses_rhl(i) else u, self.t)
+
+    def hidden_targets(self, fwd, fb, act, t_out):
+        h_out = act.output
+        z_t, z_h = self.z(fb, t_out), self.z(fb, h_out)
+        return [act.h[i] + self.g(fb, i, t_out, z_t).out - self.g(fb, i, h_out, z_h).out
+                for i in range(1, self.spec.n_layers)]
+
+    def feedback_jacobian(self, fwd, fb, act, i):
+        """diag(t'(.)) Q_i diag(1 - z^2) R (or diag(t'(.)) Q_i for the last hidden layer)."""
+        h_out = act.output
+        z_h = self.z(fb, h_out)
+        ev = self.g(fb, i, h_out, z_h)
+        outer = self.t.derivative(ev.pre, ev.out)[:, :, None] * fb[f"Q{i}"]
+        if not self._uses_rhl(i):
+            return outer
+        return outer @ ((1.0 - z_h * z_h)[:, :, None] * fb["R"])
+
+    def feedback_gradients(self, fwd, fb, act, rng):
+        sigma, h_out = self.hp.sigma, act.output
+        z_clean = self.z(fb, h_out)
+        grads, total = {}, 0.0
+        for i in range(1, self.spec.n_layers):
+            h = act.h[i]
+            noisy = h + sigma * rng.standard_normal(h.shape, dtype=h.dtype)
+            out_noisy = forward_from(self.spec, fwd, i, noisy)[-1]
+            uses_z = self._uses_rhl(i)
+            ev_n = self.g(fb, i, out_noisy, self.z(fb, out_noisy) if uses_z else None)
+            ev_c = self.g(fb, i, h_out, z_clean)
+            err = h + ev_n.out - ev_c.out - noisy
+            total += float(np.mean(err * err)) / sigma**2
+            err *= reconstruction_scale(sigma, *h.shape)
+            accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, ev_n, self.t)
+            accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, ev_c, self.t, sign=-1.0)
+        return grads, total

@@ -1,0 +1,43 @@
+"""DRL: DTP targets with feedback trained by the difference reconstruction loss (Meulemans et al.
+2020, arXiv 2006.14331, Sec. 3.3, Eq. 11).
+
+For the feedback g_i of layer i: corrupt h~_{i-1} = h_{i-1} + sigma eps, propagate it forward to
+h~_L, then back down the difference chain with clean corrections,
+r_L = h~_L,  r_{k-1} = g_k(r_k) + h_{k-1} - g_k(h_k)  for k = L..i,
+and minimise (1/sigma^2) MSE(r_{i-1}, h~_{i-1}) with respect to g_i's parameters only. O(L^2) per batch.
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from ..network.forward_pass import forward_from
+from .difference_target_prop import DifferenceTargetProp
+from .feedback_maps import accumulate_feedback_gradient, reconstruction_scale
+
+
+class DifferenceReconstruction(DifferenceTargetProp):
+    name: ClassVar[str] = "drl"
+    title: ClassVar[str] = "DTP with the difference reconstruction loss"
+    reference: ClassVar[str] = "Meulemans et al. 2020, NeurIPS 33, arXiv 2006.14331, Eq. 11"
+    equation: ClassVar[str] = ("t_{i-1} = g_i(t_i) + h_{i-1} - g_i(h_i); "
+                               "feedback: min (1/s^2)||r_{i-1}(h~_{i-1}) - h~_{i-1}||^2")
+
+    def feedback_gradients(self, fwd, fb, act, rng):
+        L, sigma = self.spec.n_layers, self.hp.sigma
+        clean = {k: self.g(fb, k, act.h[k]) for k in range(2, L + 1)}
+        grads, total = {}, 0.0
+        for i in range(2, L + 1):
+            h_prev = act.h[i - 1]
+            noisy = h_prev + sigma * rng.standard_normal(h_prev.shape, dtype=h_prev.dtype)
+            r = forward_from(self.spec, fwd, i - 1, noisy)[-1]
+            for k in range(L, i, -1):
+                r = self.g(fb, k, r).out + act.h[k - 1] - clean[k].out
+            ev = self.g(fb, i, r)
+            err = ev.out + h_prev - clean[i].out - noisy
+            total += float(np.mean(err * err)) / sigma**2
+            err *= reconstruction_scale(sigma, *h_prev.shape)
+            accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, ev, self.t)
+            accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, clean[i], self.t, sign=-1.0)
+        return grads, total

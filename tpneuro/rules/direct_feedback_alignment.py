@@ -1,0 +1,38 @@
+"""Direct feedback alignment (Nøkland 2016, NeurIPS): each hidden layer receives the output error
+through a fixed random matrix, written as a target (DESIGN.md section 2):
+t_i = h_i - Q_i dL/dh_L with beta = 1, Q_i in R^{n_i x n_L} fixed.
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from pydantic import Field
+
+from ..network.weights import xavier_normal
+from .base import TargetHyperparams, TargetRule
+
+
+class DFAHyperparams(TargetHyperparams):
+    beta: float = Field(default=1.0, gt=0, description="output target step (1 in Noekland 2016)")
+
+
+class DirectFeedbackAlignment(TargetRule):
+    name: ClassVar[str] = "dfa"
+    title: ClassVar[str] = "Direct feedback alignment"
+    reference: ClassVar[str] = "Nøkland 2016, NeurIPS 29, arXiv 1609.01596"
+    equation: ClassVar[str] = "t_i = h_i + Q_i (t_L - h_L),  Q_i fixed random"
+    Hyperparams = DFAHyperparams
+
+    def init_feedback(self, rng, forward_params):
+        sizes = self.spec.layer_sizes
+        return {f"Q{i}": xavier_normal(sizes[i], sizes[-1], rng, self.spec.np_dtype)
+                for i in range(1, self.spec.n_layers)}
+
+    def hidden_targets(self, fwd, fb, act, t_out):
+        e = t_out - act.output
+        return [act.h[i] + e @ fb[f"Q{i}"].T for i in range(1, self.spec.n_layers)]
+
+    def feedback_jacobian(self, fwd, fb, act, i):
+        """d t_i / d t_L = Q_i for every sample."""
+        return np.broadcast_to(fb[f"Q{i}"], (act.output.shape[0],) + fb[f"Q{i}"].shape)

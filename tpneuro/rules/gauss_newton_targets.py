@@ -1,0 +1,34 @@
+"""Gauss-Newton targets (GNT), the ideal that TP approximates (Meulemans et al. 2020, arXiv 2006.14331,
+Sec. 3.1, Eq. 8): t_i = h_i + J_i^T (J_i J_i^T + lambda I)^{-1} (t_L - h_L), J_i = d h_L / d h_i per sample.
+Needs the forward Jacobians, so it is not local: a theoretical reference only."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from pydantic import Field
+
+from ..theory.jacobians import damped_pseudo_inverse, output_jacobians
+from .base import TargetHyperparams, TargetRule
+
+
+class GNTHyperparams(TargetHyperparams):
+    damping: float = Field(default=0.0, ge=0, description="Tikhonov damping lambda of J J^T")
+
+
+class GaussNewtonTargets(TargetRule):
+    name: ClassVar[str] = "gnt"
+    title: ClassVar[str] = "Exact damped Gauss-Newton targets"
+    reference: ClassVar[str] = "Meulemans et al. 2020, NeurIPS 33, arXiv 2006.14331, Eq. 8"
+    equation: ClassVar[str] = "t_i = h_i + J_i^T (J_i J_i^T + lambda I)^{-1} (t_L - h_L)"
+    is_local: ClassVar[bool] = False
+    Hyperparams = GNTHyperparams
+
+    def hidden_targets(self, fwd, fb, act, t_out):
+        e = t_out - act.output
+        jac = output_jacobians(self.spec, fwd, act)
+        return [act.h[i] + (damped_pseudo_inverse(jac[i], self.hp.damping) @ e[:, :, None])[:, :, 0]
+                for i in range(1, self.spec.n_layers)]
+
+    def feedback_jacobian(self, fwd, fb, act, i):
+        return damped_pseudo_inverse(output_jacobians(self.spec, fwd, act)[i], self.hp.damping)

@@ -1,0 +1,88 @@
+"""Shared machinery of the rules with layer-wise feedback g_i: R^{n_i} -> R^{n_{i-1}} (TP, DTP, DRL).
+
+g_i(u) = t(Q_i u + c_i) (Lee et al. 2015, Eq. 8), i = 2..L, Q_i of shape (n_{i-1}, n_i); the input layer
+needs no feedback map. Feedback trained by the noisy reconstruction loss of Lee et al. 2015 (Eq. 13):
+L_fb,i = (1/sigma^2) MSE(g_i(f_i(h_{i-1} + sigma eps)), h_{i-1} + sigma eps).
+"""
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from ..network.activations import get_activation
+from ..network.forward_pass import layer_forward
+from ..network.weights import xavier_normal
+from .base import TargetHyperparams, TargetRule
+from .feedback_maps import FeedbackEval, accumulate_feedback_gradient, apply_feedback, reconstruction_scale
+
+
+class LayerwiseHyperparams(TargetHyperparams):
+    sigma: float = Field(gt=0, description="std of the noise that trains the feedback weights")
+    feedback_activation: Literal["tanh", "linear", "sigmoid", "relu"] = "tanh"
+
+
+class LayerwiseFeedbackRule(TargetRule):
+    """Base of TP, DTP and DRL: parameters Q_i, c_i (i = 2..L) and their evaluation."""
+
+    Hyperparams: ClassVar = LayerwiseHyperparams
+    difference_correction: ClassVar[bool] = True
+
+    @property
+    def t(self):
+        return get_activation(self.hp.feedback_activation)
+
+    def init_feedback(self, rng, forward_params):
+        sizes, dtype = self.spec.layer_sizes, self.spec.np_dtype
+        fb = {}
+        for i in range(2, self.spec.n_layers + 1):
+            fb[f"Q{i}"] = xavier_normal(sizes[i - 1], sizes[i], rng, dtype)
+            fb[f"c{i}"] = np.zeros(sizes[i - 1], dtype=dtype)
+        return fb
+
+    def trained_feedback_keys(self):
+        return tuple(f"{p}{i}" for i in range(2, self.spec.n_layers + 1) for p in "Qc")
+
+    def g(self, fb, i: int, u: np.ndarray) -> FeedbackEval:
+        return apply_feedback(fb[f"Q{i}"], fb[f"c{i}"], u, self.t)
+
+    def hidden_targets(self, fwd, fb, act, t_out):
+        """TP: t_{i-1} = g_i(t_i); DTP: t_{i-1} = g_i(t_i) + h_{i-1} - g_i(h_i) (Lee et al. 2015, Eq. 15)."""
+        L = self.spec.n_layers
+        targets = [None] * L
+        t = t_out
+        for i in range(L, 1, -1):
+            t = self.g(fb, i, t).out
+            if self.difference_correction:
+                t = t + act.h[i - 1] - self.g(fb, i, act.h[i]).out
+            targets[i - 2] = t
+        return targets[: L - 1]
+
+    def feedback_jacobian(self, fwd, fb, act, i):
+        """Product J_{g_{i+1}} ... J_{g_L} with J_{g_k}(u_k) = diag(t'(Q_k u_k + c_k)) Q_k, along the
+        points u_k that the target chain visits when t_L = h_L (u_k = h_k with difference correction)."""
+        L = self.spec.n_layers
+        u = act.output
+        jac = None
+        for k in range(L, i, -1):
+            ev = self.g(fb, k, u)
+            jk = self.t.derivative(ev.pre, ev.out)[:, :, None] * fb[f"Q{k}"]       # (B, n_{k-1}, n_k)
+            jac = jk if jac is None else jk @ jac
+            u = act.h[k - 1] if self.difference_correction else ev.out
+        return jac
+
+    def reconstruction_gradients(self, fwd, fb, act, rng):
+        """Gradients of Lee et al.'s noisy reconstruction loss for every g_i, and the summed loss."""
+        grads, total = {}, 0.0
+        sigma = self.hp.sigma
+        for i in range(2, self.spec.n_layers + 1):
+            h_prev = act.h[i - 1]
+            noisy = h_prev + sigma * rng.standard_normal(h_prev.shape, dtype=h_prev.dtype)
+            _, h_i = layer_forward(self.spec, fwd, i, noisy)
+            ev = self.g(fb, i, h_i)
+            err = ev.out - noisy
+            total += float(np.mean(err * err)) / sigma**2
+            err *= reconstruction_scale(sigma, *h_prev.shape)
+            accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, ev, self.t)
+        return grads, total

@@ -1,0 +1,50 @@
+"""PNG plots of a run: learning curves and per-layer alignment angles (matplotlib, Agg backend)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def plot_learning_curves(history: list[dict], path: Path, title: str = "") -> None:
+    epochs = [r["epoch"] for r in history]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    for split in ("train", "val", "test"):
+        if any(r.get(f"{split}_loss") is not None for r in history):
+            ax_loss.plot(epochs, [r.get(f"{split}_loss") for r in history], marker=".", label=split)
+            ax_acc.plot(epochs, [100 * (r.get(f"{split}_acc") or 0) for r in history], marker=".", label=split)
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.legend()
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_alignment_angles(history: list[dict], path: Path, title: str = "") -> bool:
+    """One panel per reference (BP, GN, GNT), one line per layer. Returns False if there is nothing to plot."""
+    refs = [("angle_bp", "vs BP gradient"), ("angle_gn", "vs damped GN update"), ("angle_gnt", "vs GN-target update")]
+    keys = sorted({k for r in history for k in r if k.startswith("angle_")})
+    if not keys:
+        return False
+    epochs = [r["epoch"] for r in history]
+    fig, axes = plt.subplots(1, len(refs), figsize=(5 * len(refs), 4), sharey=True)
+    for ax, (ref, label) in zip(axes, refs):
+        for key in (k for k in keys if k.startswith(ref + "/")):
+            ax.plot(epochs, [r.get(key) for r in history], marker=".", label=key.split("/")[1])
+        ax.set(xlabel="epoch", title=label, ylim=(0, 90))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel("angle (degrees)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return True

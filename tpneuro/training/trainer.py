@@ -1,0 +1,204 @@
+"""The training loop: schedule, evaluation, diagnostics, checkpoints and the run directory.
+
+Schedule (Meulemans et al. 2020, "parallel", DESIGN.md section 2): ``epochs_fb`` feedback-only epochs,
+then per epoch one pass of minibatches (forward updates with one feedback step each), then
+``extra_fb_epochs`` feedback-only epochs; evaluation on train/val/test after every epoch.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..config.config_loading import dump_config
+from ..config.experiment import ExperimentConfig, OptimizerConfig
+from ..data import DataSplits, load_dataset
+from ..engines.registry import get_engine
+from ..engines.train_state import TrainState
+from ..errors import ConfigError, DivergedError, RunDirectoryError
+from ..network.architecture import NetworkSpec
+from ..network.weights import init_forward_params
+from ..optimizers import Adam
+from ..rules.registry import make_rule
+from ..theory.diagnostics import diagnose
+from . import results_files as rf
+from .atomic_files import write_text_atomic
+from .checkpoints import CHECKPOINT_FILE, Checkpoint, load_checkpoint, save_checkpoint
+from .divergence_guard import check_loss, check_params
+from .plots import plot_alignment_angles, plot_learning_curves
+
+RNG_STREAMS = ("init", "shuffle", "noise")
+
+
+@dataclass
+class RunResult:
+    """What a training run returns: the final state, per-epoch metrics and the summary."""
+
+    state: TrainState
+    history: list[dict]
+    summary: dict
+    run_dir: Path | None
+
+
+def _adam(opt: OptimizerConfig) -> Adam:
+    return Adam(lr=opt.lr, betas=tuple(opt.betas), eps=opt.eps, weight_decay=opt.weight_decay)
+
+
+def build_state(cfg: ExperimentConfig, input_size: int, n_classes: int, rng: np.random.Generator,
+                source: str = "config") -> TrainState:
+    """The network, rule, parameters and optimizers that ``cfg`` describes."""
+    spec = NetworkSpec((input_size, *cfg.network.hidden, n_classes), cfg.network.activation,
+                       cfg.network.output_activation, cfg.network.dtype)
+    rule = make_rule(cfg.rule.name, spec, source, **cfg.rule.hyperparams())
+    fwd = init_forward_params(spec, rng)
+    fb = rule.init_feedback(rng, fwd)
+    fb_opt = None
+    if rule.has_trained_feedback:
+        if cfg.feedback_optimizer is None:
+            raise ConfigError(source, "feedback_optimizer", f"rule {rule.name!r} trains feedback weights but "
+                              "no feedback optimizer is given", "add a feedback_optimizer section with lr")
+        fb_opt = _adam(cfg.feedback_optimizer)
+    return TrainState(spec, rule, fwd, fb, _adam(cfg.optimizer), fb_opt)
+
+
+def load_data(cfg: ExperimentConfig, source: str = "config") -> DataSplits:
+    d = cfg.dataset
+    return load_dataset(d.name, path=d.path, validation_size=d.validation_size, train_subset=d.train_subset,
+                        test_subset=d.test_subset, seed=cfg.seed, dtype=np.dtype(cfg.network.dtype), source=source)
+
+
+class Trainer:
+    """Runs one experiment config, optionally writing (and resuming) a run directory."""
+
+    def __init__(self, cfg: ExperimentConfig, run_dir: str | Path | None = None, *, progress: bool = True,
+                 data: DataSplits | None = None, source: str = "config"):
+        self.cfg, self.progress, self.source = cfg, progress, source
+        self.run_dir = Path(run_dir) if run_dir is not None else None
+        self.engine = get_engine(cfg.engine, source)
+        seeds = np.random.SeedSequence(cfg.seed).spawn(len(RNG_STREAMS))
+        self.rngs = {name: np.random.default_rng(s) for name, s in zip(RNG_STREAMS, seeds)}
+        self.data = data if data is not None else load_data(cfg, source)
+        self.state = build_state(cfg, self.data.input_size, self.data.n_classes, self.rngs["init"], source)
+        self.engine.check_supported(self.state)
+        self.history: list[dict] = []
+        self.epochs_done = -1          # -1: feedback pre-training not done yet
+
+    # -- run directory -------------------------------------------------------------------------
+    def _prepare_run_dir(self, resume: bool) -> None:
+        if self.run_dir is None:
+            return
+        if resume:
+            ckpt = load_checkpoint(self.run_dir, self.state)
+            for name, st in ckpt.rng_states.items():
+                self.rngs[name].bit_generator.state = st
+            self.history, self.epochs_done = ckpt.history, ckpt.epoch
+            return
+        if (self.run_dir / CHECKPOINT_FILE).exists():
+            raise RunDirectoryError(f"{self.run_dir}: already holds a run; fix: pass --resume {self.run_dir} "
+                                    "to continue it, or choose a new --out directory")
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(self.run_dir / rf.CONFIG_FILE, dump_config(self.cfg))
+
+    def _save(self, status: str) -> None:
+        if self.run_dir is None:
+            return
+        rng_states = {n: g.bit_generator.state for n, g in self.rngs.items()}
+        save_checkpoint(self.run_dir, self.state, Checkpoint(self.epochs_done, rng_states, self.history))
+        rf.write_metrics(self.run_dir, self.history)
+        rf.write_json(self.run_dir / rf.SUMMARY_FILE, rf.summarize(self.history))
+        rf.write_json(self.run_dir / rf.STATUS_FILE, {"status": status, "epochs_done": self.epochs_done})
+
+    def _plot(self) -> None:
+        if self.run_dir is None or not self.history:
+            return
+        title = f"{self.cfg.name}: {self.cfg.rule.name} on {self.cfg.dataset.name}"
+        plot_learning_curves(self.history, self.run_dir / "plots" / "learning_curves.png", title)
+        plot_alignment_angles(self.history, self.run_dir / "plots" / "alignment_angles.png", title)
+
+    # -- epochs --------------------------------------------------------------------------------
+    def _batches(self, n: int):
+        bs = self.cfg.training.batch_size
+        order = self.rngs["shuffle"].permutation(n)
+        return [order[s:s + bs] for s in range(0, n, bs)]
+
+    def _feedback_epoch(self, desc: str) -> float:
+        x = self.data.x_train
+        losses = [self.engine.feedback_batch(self.state, x[idx], self.rngs["noise"])
+                  for idx in tqdm(self._batches(len(x)), desc=desc, leave=False, disable=not self.progress)]
+        return float(np.mean(losses)) if losses else float("nan")
+
+    def _train_epoch(self, epoch: int) -> dict:
+        x, y = self.data.x_train, self.data.y_train
+        lr = self.cfg.optimizer.lr
+        loss_sum, correct, seen, rec = 0.0, 0, 0, []
+        bar = tqdm(self._batches(len(x)), desc=f"epoch {epoch}", leave=False, disable=not self.progress)
+        for b, idx in enumerate(bar):
+            res = self.engine.train_batch(self.state, x[idx], y[idx], self.rngs["noise"], train_feedback=True)
+            check_loss(res.loss, epoch, b, lr)
+            loss_sum += res.loss * len(idx)
+            correct += res.n_correct
+            seen += len(idx)
+            rec.append(res.reconstruction_loss)
+            if b % 20 == 0:
+                bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{100 * correct / seen:.1f}%")
+        fb_loss = [self._feedback_epoch(f"extra feedback {epoch}") for _ in range(self.cfg.training.extra_fb_epochs)]
+        check_params(self.state.forward_params, epoch, lr)
+        finite_rec = [r for r in rec + fb_loss if np.isfinite(r)]
+        return {"train_loss": loss_sum / seen, "train_acc": correct / seen,
+                "reconstruction_loss": float(np.mean(finite_rec)) if finite_rec else float("nan")}
+
+    def _evaluate(self) -> dict:
+        out = {}
+        for split in ("val", "test"):
+            x, y = getattr(self.data, f"x_{split}"), getattr(self.data, f"y_{split}")
+            if len(y):
+                ev = self.engine.evaluate(self.state, x, y)
+                out[f"{split}_loss"], out[f"{split}_acc"] = ev.loss, ev.accuracy
+            else:
+                out[f"{split}_loss"] = out[f"{split}_acc"] = float("nan")
+        diag = self.cfg.diagnostics
+        if diag.enabled:
+            n = min(diag.batch_size, len(self.data.y_train))
+            out.update(diagnose(self.state, self.data.x_train[:n], self.data.y_train[:n], diag.gn_damping))
+        return out
+
+    def run(self, resume: bool = False) -> RunResult:
+        """Train until ``training.epochs`` epochs are done; checkpoint after each."""
+        self._prepare_run_dir(resume)
+        epochs = self.cfg.training.epochs
+        try:
+            if self.epochs_done < 0:
+                if self.state.feedback_optimizer is not None:
+                    for k in range(self.cfg.training.epochs_fb):
+                        self._feedback_epoch(f"feedback pre-training {k + 1}/{self.cfg.training.epochs_fb}")
+                self.epochs_done = 0
+                self._save("running")
+            bar = tqdm(total=epochs, initial=self.epochs_done, desc="epochs", disable=not self.progress)
+            while self.epochs_done < epochs:
+                epoch = self.epochs_done + 1
+                start = time.perf_counter()
+                row = {"epoch": epoch, **self._train_epoch(epoch)}
+                row["epoch_seconds"] = time.perf_counter() - start
+                row.update(self._evaluate())
+                self.history.append(row)
+                self.epochs_done = epoch
+                self._save("running")
+                bar.update(1)
+                bar.set_postfix(val_acc=f"{100 * row['val_acc']:.2f}%", test_acc=f"{100 * row['test_acc']:.2f}%")
+            bar.close()
+        except DivergedError:
+            if self.run_dir is not None:
+                rf.write_json(self.run_dir / rf.STATUS_FILE, {"status": "diverged", "epochs_done": self.epochs_done})
+            raise
+        self._save("completed")
+        self._plot()
+        return RunResult(self.state, self.history, rf.summarize(self.history), self.run_dir)
+
+
+def train(cfg: ExperimentConfig, run_dir: str | Path | None = None, *, progress: bool = True,
+          resume: bool = False, data: DataSplits | None = None) -> RunResult:
+    """Train ``cfg`` (optionally into ``run_dir``) and return the result. The Python entry point."""
+    return Trainer(cfg, run_dir, progress=progress, data=data).run(resume=resume)
