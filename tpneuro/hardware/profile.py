@@ -121,10 +121,9 @@ class UpdateFormat:
     """How a weight change dW reaches the stored weight.
 
     The new weight is W' = s * clip(R((W + dW_c) / s)) with R nearest or stochastic rounding, where
-    dW_c is dW clipped to the update range (``bits``) and, with ``fraction_bits`` f, truncated to a
-    resolution of s / 2^f (the random-number resolution of a hardware stochastic rounder: changes
-    below s / 2^f never survive). ``learning_rate_bits`` rounds the learning rate to that many
-    mantissa bits times a power of two.
+    dW_c is dW truncated towards zero to a resolution of s / 2^f (``fraction_bits`` f: changes below
+    s / 2^f never survive) and clipped to the update range (``bits``, fraction bits included).
+    ``learning_rate_bits`` rounds the learning rate to that many mantissa bits times a power of two.
     """
 
     rounding: Sourced[str] = sourced_field(
@@ -238,16 +237,17 @@ class ChipLimits:
         return []
 
 
-_COST_FIX = "use a positive number, or leave the cost out when no source gives it"
+_COST_FIX = "use a number >= 0, or leave the cost out when no source gives it"
 
 
 def _cost(doc: str, unit: str) -> Any:
-    return sourced_field(float, doc, unit=unit, exclusive_minimum=0.0, default=None, fix=_COST_FIX)
+    return sourced_field(float, doc, unit=unit, minimum=0.0, default=None, fix=_COST_FIX)
 
 
 @dataclass(frozen=True, kw_only=True)
 class EnergyCosts:
-    """Cost table: joules per operation and seconds per chip timestep; None where no source says."""
+    """Cost table: joules per operation and seconds per chip timestep; None where no source says.
+    A zero cost is a convention that leaves an operation unpriced on purpose (see generic45nm)."""
 
     synaptic_op_joules: Sourced[float] | None = _cost(
         "one synaptic event: a spike reaching one synapse (an accumulate)", "J")
