@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..network import ACTIVATIONS
 
 
 class Section(BaseModel):
@@ -23,10 +25,19 @@ class DatasetConfig(Section):
 
 
 class NetworkConfig(Section):
+    """Layer sizes, activations and number type; the input and output sizes come from the dataset."""
+
     hidden: list[int] = Field(default_factory=lambda: [64], description="hidden layer sizes")
-    activation: Literal["tanh", "sigmoid", "relu", "linear"] = "tanh"
-    output_activation: Literal["linear", "tanh", "sigmoid"] = "linear"
+    activation: str = Field("tanh", description="hidden activation: tanh, sigmoid, relu, linear or soft_lif")
+    output_activation: str = Field("linear", description="output activation (softmax is in the loss)")
     dtype: Literal["float32", "float64"] = "float64"
+
+    @field_validator("activation", "output_activation")
+    @classmethod
+    def _known_activation(cls, name: str) -> str:
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r}; use one of {', '.join(sorted(ACTIVATIONS))}")
+        return name
 
 
 class RuleConfig(BaseModel):

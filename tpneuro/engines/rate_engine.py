@@ -12,6 +12,7 @@ import numpy as np
 
 from ..network.forward_pass import forward
 from ..network.loss import cross_entropy
+from .allocator import keep_temporaries_in_heap
 from .protocol import BatchResult, Evaluation
 from .train_state import TrainState
 
@@ -19,6 +20,9 @@ from .train_state import TrainState
 class RateEngine:
     name: ClassVar[str] = "rate"
     eval_batch_size: int = 2000
+
+    def __init__(self):
+        keep_temporaries_in_heap()
 
     def check_supported(self, state: TrainState) -> None:
         """The rate engine runs every rule."""

@@ -38,9 +38,9 @@ def parse_hyperparams(name: str, values: dict[str, Any], source: str = "rule") -
     except ValidationError as exc:
         err = exc.errors()[0]
         field = "rule." + ".".join(str(p) for p in err["loc"])
-        value = err.get("input")
+        got = "" if err["type"] == "missing" else f" (got {err.get('input')!r})"
         fields = ", ".join(cls.Hyperparams.model_fields)
-        raise ConfigError(source, field, f"{err['msg']} (got {value!r})",
+        raise ConfigError(source, field, f"{err['msg']}{got}",
                           f"rule {name!r} takes: {fields or 'no hyper-parameters'}") from None
 
 

@@ -144,7 +144,8 @@ class Trainer:
             rec.append(res.reconstruction_loss)
             if b % 20 == 0:
                 bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{100 * correct / seen:.1f}%")
-        fb_loss = [self._feedback_epoch(f"extra feedback {epoch}") for _ in range(self.cfg.training.extra_fb_epochs)]
+        extra = self.cfg.training.extra_fb_epochs if self.state.feedback_optimizer is not None else 0
+        fb_loss = [self._feedback_epoch(f"extra feedback {epoch}") for _ in range(extra)]
         check_params(self.state.forward_params, epoch, lr)
         finite_rec = [r for r in rec + fb_loss if np.isfinite(r)]
         return {"train_loss": loss_sum / seen, "train_acc": correct / seen,

@@ -1,0 +1,128 @@
+"""Fashion-MNIST benchmark of the rate engine against Meulemans et al. 2020's reference points.
+
+    python benchmarks/bench_rules.py [--epochs 2] [--rules bp,dtp,drl,ddtp_linear,ddtp_rhl] [--dtypes float64,float32]
+
+Trains each rule with its paper config (models/fmnist_RULE.yaml, seed 42) in its own process and prints
+one table: test accuracy after epoch 2 (and best-validation test accuracy at the last epoch), wall
+seconds per epoch (training pass + the extra feedback epoch), speed-up over the original PyTorch code,
+achieved matmul GFLOP/s against numpy's matmul throughput on this machine, and peak memory.
+Reference points (DESIGN.md section 2, measured with the original code on a 2-core CPU, seed 42).
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import time
+
+import numpy as np
+
+REF_ACC_2EP = {"bp": 84.8, "ddtp_linear": 84.5, "drl": 83.1, "dtp": 82.5, "ddtp_rhl": 83.7}
+REF_SECONDS = {("bp", "float64"): 4.7, ("dtp", "float64"): 12.2, ("ddtp_linear", "float64"): 23.2,
+               ("ddtp_linear", "float32"): 15.3, ("drl", "float64"): 43.5, ("ddtp_rhl", "float64"): 61.3}
+TP_RULES = {"dtp", "drl", "ddtp_linear", "ddtp_rhl"}
+
+
+def matmul_macs_per_sample(rule: str, sizes: list[int], rhl: int, extra_fb: int) -> float:
+    """Multiply-accumulates of the matrix products one training sample costs in one epoch (training pass
+    plus ``extra_fb`` feedback-only passes), counted from the equations each rule implements."""
+    L = len(sizes) - 1
+    layer = [0] + [sizes[i] * sizes[i - 1] for i in range(1, L + 1)]       # layer[i] = n_i n_{i-1}
+    fwd = sum(layer)
+    above = lambda i: sum(layer[i + 1:])                                    # noqa: E731  forward from h_i to h_L
+    n_out = sizes[-1]
+    if rule in ("bp", "fa"):
+        return fwd + fwd + (fwd - layer[1])
+    if rule == "dfa":
+        return fwd + fwd + sum(sizes[i] * n_out for i in range(1, L))
+    if rule == "ddtp_linear":
+        targets = sum(sizes[i] * n_out for i in range(1, L))
+        feedback = sum(above(i) + 2 * sizes[i] * n_out for i in range(1, L))
+    elif rule in ("dtp", "tp"):
+        targets = sum(2 * layer[i] for i in range(2, L + 1))
+        feedback = sum(3 * layer[i] for i in range(2, L + 1))
+    elif rule == "drl":
+        targets = sum(2 * layer[i] for i in range(2, L + 1))
+        feedback = sum(layer[i] for i in range(2, L + 1)) + sum(
+            above(i - 1) + sum(layer[k] for k in range(i + 1, L + 1)) + 3 * layer[i] for i in range(2, L + 1))
+    elif rule == "ddtp_rhl":
+        z = n_out * rhl
+        q = lambda i: sizes[i] * (rhl if i < L - 1 else n_out)               # noqa: E731
+        targets = 2 * z + sum(2 * q(i) for i in range(1, L))
+        feedback = z + sum(above(i) + z + 4 * q(i) for i in range(1, L))
+    else:
+        raise ValueError(rule)
+    return fwd + targets + fwd + feedback + extra_fb * (fwd + feedback)
+
+
+def numpy_matmul_gflops(dtype: str) -> float:
+    """Throughput of (128 x 256) @ (256 x 256) products, the dominant shape of these networks."""
+    a = np.random.default_rng(0).random((128, 256)).astype(dtype)
+    b = np.random.default_rng(1).random((256, 256)).astype(dtype)
+    for _ in range(50):
+        a @ b
+    n, start = 2000, time.perf_counter()
+    for _ in range(n):
+        a @ b
+    return 2 * 128 * 256 * 256 * n / (time.perf_counter() - start) / 1e9
+
+
+def run_one(rule: str, dtype: str, epochs: int, queue) -> None:
+    from tpneuro.config import load_config
+    from tpneuro.training import train
+
+    cfg = load_config(f"models/fmnist_{rule}.yaml", {"training.epochs": epochs, "network.dtype": dtype})
+    start = time.perf_counter()
+    res = train(cfg, progress=False)
+    total = time.perf_counter() - start
+    hist = res.history
+    sizes = list(res.state.spec.layer_sizes)
+    macs = matmul_macs_per_sample(rule, sizes, cfg.rule.hyperparams().get("rhl_size", 0), cfg.training.extra_fb_epochs)
+    epoch_s = float(np.median([r["epoch_seconds"] for r in hist]))
+    queue.put({
+        "rule": rule, "dtype": dtype, "epochs": epochs,
+        "acc_2ep": 100 * hist[min(1, len(hist) - 1)]["test_acc"],
+        "acc_best_val": 100 * res.summary["test_acc_at_best_val"],
+        "epoch_s": epoch_s, "total_s": total,
+        "gflops": 2 * macs * 55000 / epoch_s / 1e9,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    })
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--rules", default="bp,dtp,drl,ddtp_linear,ddtp_rhl")
+    parser.add_argument("--dtypes", default="float64,float32")
+    args = parser.parse_args()
+    ctx = mp.get_context("spawn")
+    peak = {d: numpy_matmul_gflops(d) for d in args.dtypes.split(",")}
+    rows = []
+    for dtype in args.dtypes.split(","):
+        for rule in args.rules.split(","):
+            q = ctx.Queue()
+            p = ctx.Process(target=run_one, args=(rule, dtype, args.epochs, q))
+            p.start()
+            rows.append(q.get())
+            p.join()
+            r = rows[-1]
+            print(f"done {rule} {dtype}: {r['acc_2ep']:.2f} % after 2 epochs, {r['epoch_s']:.2f} s/epoch", flush=True)
+    print(f"\nFashion-MNIST, 784-256x5-10, seed 42, {args.epochs} epochs; numpy matmul (128x256 @ 256x256): "
+          + ", ".join(f"{d} {g:.1f} GFLOP/s" for d, g in peak.items()))
+    head = ["rule", "dtype", "test % ep2", "paper ep2", f"best-val test % ({args.epochs} ep)", "s/epoch",
+            "original s", "speed-up", ">=4x", "GFLOP/s", "of matmul peak", "peak MiB"]
+    table = []
+    for r in rows:
+        ref_s = REF_SECONDS.get((r["rule"], r["dtype"])) or REF_SECONDS.get((r["rule"], "float64"))
+        speed = ref_s / r["epoch_s"] if ref_s else float("nan")
+        table.append([r["rule"], r["dtype"], f"{r['acc_2ep']:.2f}", f"{REF_ACC_2EP.get(r['rule'], float('nan')):.1f}",
+                      f"{r['acc_best_val']:.2f}", f"{r['epoch_s']:.2f}", f"{ref_s}", f"{speed:.2f}x",
+                      ("yes" if speed >= 4 else "no") if r["rule"] in TP_RULES else "-",
+                      f"{r['gflops']:.1f}", f"{100 * r['gflops'] / peak[r['dtype']]:.0f} %", f"{r['peak_mib']:.0f}"])
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *table)]
+    for line in [head, ["-" * w for w in widths], *table]:
+        print("  ".join(str(c).rjust(w) for c, w in zip(line, widths)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Config validation: every bad field gives one line naming the file, the field, the value and the fix,
+before any data is loaded."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tpneuro.config import dump_config, load_config
+from tpneuro.errors import ConfigError
+
+MODELS = sorted((Path(__file__).parent.parent / "models").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.name)
+def test_shipped_configs_validate_and_round_trip(path, tmp_path):
+    cfg = load_config(path)
+    again = tmp_path / "again.yaml"
+    again.write_text(dump_config(cfg))
+    assert load_config(again) == cfg
+
+
+def write(tmp_path, text: str) -> Path:
+    p = tmp_path / "bad.yaml"
+    p.write_text(text)
+    return p
+
+
+BASE = {"rule": {"name": "ddtp_linear", "beta": 0.1, "sigma": 0.1}, "optimizer": {"lr": 1e-3},
+        "feedback_optimizer": {"lr": 1e-3}, "dataset": {"name": "digits"}}
+
+
+@pytest.mark.parametrize("patch,pattern", [
+    ({"training": {"epochs": 0}}, r"bad\.yaml: training\.epochs: .*greater than or equal to 1.*got 0"),
+    ({"optimizer": {"lr": "fast"}}, r"optimizer\.lr: .*valid number.*got 'fast'"),
+    ({"network": {"hiddn": [3]}}, r"network\.hiddn: Extra inputs.*fix: remove it or use one of: hidden, activation"),
+    ({"network": {"activation": "swish"}}, r"network\.activation: .*unknown activation 'swish'"),
+    ({"rule": {"name": "dttp"}}, r"rule\.name: unknown name 'dttp'; fix: use one of bp, .*ddtp_linear"),
+    ({"rule": {"name": "dtp", "beta": 0.1}}, r"rule\.sigma: Field required"),
+])
+def test_bad_field_is_named_with_value_and_fix(tmp_path, patch, pattern):
+    data = {**BASE, **patch}
+    with pytest.raises(ConfigError, match=pattern) as exc:
+        load_config(write(tmp_path, yaml.safe_dump(data)))
+    assert "\n" not in str(exc.value)
+
+
+def test_malformed_yaml_names_line(tmp_path):
+    with pytest.raises(ConfigError, match=r"bad\.yaml: <yaml>: malformed YAML at line 3, column 10: expected .,. or .\]."):
+        load_config(write(tmp_path, "rule:\n  name: [bp\noptimizer: {lr: 1}\n"))
+
+
+def test_missing_file_and_non_mapping(tmp_path):
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "nope.yaml")
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        load_config(write(tmp_path, "- 1\n- 2\n"))
+
+
+def test_overrides_apply_dotted_fields(tmp_path):
+    cfg = load_config(write(tmp_path, yaml.safe_dump(BASE)), {"training.epochs": 3, "seed": 7, "engine": None})
+    assert (cfg.training.epochs, cfg.seed, cfg.engine) == (3, 7, "rate")

@@ -1,0 +1,75 @@
+"""The training loop: run directory contents, resume == uninterrupted, divergence handling."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tpneuro.config import load_config, validate_config
+from tpneuro.data import load_dataset
+from tpneuro.errors import DivergedError, RunDirectoryError
+from tpneuro.training import Trainer, train
+
+
+def config(**training):
+    return validate_config({
+        "name": "t", "seed": 3, "dataset": {"name": "teacher"}, "network": {"hidden": [16, 16]},
+        "rule": {"name": "ddtp_linear", "beta": 0.1, "sigma": 0.1}, "optimizer": {"lr": 3e-3},
+        "feedback_optimizer": {"lr": 1e-3, "weight_decay": 1e-4},
+        "training": {"epochs": 4, "batch_size": 50, "epochs_fb": 1, "extra_fb_epochs": 1, **training},
+        "diagnostics": {"enabled": True, "batch_size": 32}})
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_dataset("teacher", seed=0)
+
+
+def test_run_directory_holds_config_metrics_checkpoint_and_plots(tmp_path, data):
+    cfg = config()
+    res = train(cfg, tmp_path / "run", progress=False, data=data)
+    run = tmp_path / "run"
+    assert load_config(run / "config.yaml") == cfg
+    rows = json.loads((run / "metrics.json").read_text())
+    assert [r["epoch"] for r in rows] == [1, 2, 3, 4]
+    assert {"train_loss", "val_acc", "test_acc", "reconstruction_loss", "angle_bp/L1", "angle_gn/L2",
+            "angle_gnt/L3", "null_space/L1", "condition2/L1"} <= set(rows[0])
+    assert (run / "metrics.csv").read_text().count("\n") == 5
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["test_acc_at_best_val"] == res.summary["test_acc_at_best_val"]
+    assert json.loads((run / "status.json").read_text())["status"] == "completed"
+    for png in ("learning_curves.png", "alignment_angles.png"):
+        assert (run / "plots" / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_resume_reproduces_uninterrupted_run(tmp_path, data):
+    full = train(config(), tmp_path / "full", progress=False, data=data)
+    train(config(epochs=2), tmp_path / "part", progress=False, data=data)
+    resumed = train(config(), tmp_path / "part", progress=False, data=data, resume=True)
+    assert [r["test_acc"] for r in resumed.history] == [r["test_acc"] for r in full.history]
+    for k, v in full.state.forward_params.items():
+        np.testing.assert_array_equal(resumed.state.forward_params[k], v)
+    for k, v in full.state.feedback_params.items():
+        np.testing.assert_array_equal(resumed.state.feedback_params[k], v)
+
+
+def test_existing_run_directory_is_not_overwritten(tmp_path, data):
+    train(config(epochs=1), tmp_path / "run", progress=False, data=data)
+    before = (tmp_path / "run" / "checkpoint.npz").read_bytes()
+    with pytest.raises(RunDirectoryError, match="already holds a run; fix: pass --resume"):
+        train(config(epochs=1), tmp_path / "run", progress=False, data=data)
+    assert (tmp_path / "run" / "checkpoint.npz").read_bytes() == before
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow is what this test provokes
+def test_diverging_run_stops_cleanly_and_keeps_last_good_epoch(tmp_path, data):
+    train(config(epochs=1), tmp_path / "run", progress=False, data=data)
+    good = (tmp_path / "run" / "checkpoint.npz").read_bytes()
+    metrics = (tmp_path / "run" / "metrics.json").read_text()
+    exploding = config(epochs=3).model_copy(update={"optimizer": config().optimizer.model_copy(update={"lr": 1e308})})
+    with pytest.raises(DivergedError, match=r"diverged at epoch 2, batch \d+: loss is nan.*fix: lower optimizer\.lr \(now 1e\+308\)"):
+        train(exploding, tmp_path / "run", progress=False, data=data, resume=True)
+    assert (tmp_path / "run" / "checkpoint.npz").read_bytes() == good
+    assert (tmp_path / "run" / "metrics.json").read_text() == metrics
+    assert json.loads((tmp_path / "run" / "status.json").read_text())["status"] == "diverged"
