@@ -17,42 +17,12 @@ import time
 
 import numpy as np
 
+from tpneuro.rules.op_counts import matmul_macs_per_sample
+
 REF_ACC_2EP = {"bp": 84.8, "ddtp_linear": 84.5, "drl": 83.1, "dtp": 82.5, "ddtp_rhl": 83.7}
 REF_SECONDS = {("bp", "float64"): 4.7, ("dtp", "float64"): 12.2, ("ddtp_linear", "float64"): 23.2,
                ("ddtp_linear", "float32"): 15.3, ("drl", "float64"): 43.5, ("ddtp_rhl", "float64"): 61.3}
 TP_RULES = {"dtp", "drl", "ddtp_linear", "ddtp_rhl"}
-
-
-def matmul_macs_per_sample(rule: str, sizes: list[int], rhl: int, extra_fb: int) -> float:
-    """Multiply-accumulates of the matrix products one training sample costs in one epoch (training pass
-    plus ``extra_fb`` feedback-only passes), counted from the equations each rule implements."""
-    L = len(sizes) - 1
-    layer = [0] + [sizes[i] * sizes[i - 1] for i in range(1, L + 1)]       # layer[i] = n_i n_{i-1}
-    fwd = sum(layer)
-    above = lambda i: sum(layer[i + 1:])                                    # noqa: E731  forward from h_i to h_L
-    n_out = sizes[-1]
-    if rule in ("bp", "fa"):
-        return fwd + fwd + (fwd - layer[1])
-    if rule == "dfa":
-        return fwd + fwd + sum(sizes[i] * n_out for i in range(1, L))
-    if rule == "ddtp_linear":
-        targets = sum(sizes[i] * n_out for i in range(1, L))
-        feedback = sum(above(i) + 2 * sizes[i] * n_out for i in range(1, L))
-    elif rule in ("dtp", "tp"):
-        targets = sum(2 * layer[i] for i in range(2, L + 1))
-        feedback = sum(3 * layer[i] for i in range(2, L + 1))
-    elif rule == "drl":
-        targets = sum(2 * layer[i] for i in range(2, L + 1))
-        feedback = sum(layer[i] for i in range(2, L + 1)) + sum(
-            above(i - 1) + sum(layer[k] for k in range(i + 1, L + 1)) + 3 * layer[i] for i in range(2, L + 1))
-    elif rule == "ddtp_rhl":
-        z = n_out * rhl
-        q = lambda i: sizes[i] * (rhl if i < L - 1 else n_out)               # noqa: E731
-        targets = 2 * z + sum(2 * q(i) for i in range(1, L))
-        feedback = z + sum(above(i) + z + 4 * q(i) for i in range(1, L))
-    else:
-        raise ValueError(rule)
-    return fwd + targets + fwd + feedback + extra_fb * (fwd + feedback)
 
 
 def numpy_matmul_gflops(dtype: str) -> float:

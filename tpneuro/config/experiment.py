@@ -70,11 +70,21 @@ class DiagnosticsConfig(Section):
     gn_damping: float = Field(0.0, ge=0, description="damping lambda of the Gauss-Newton references")
 
 
+class HardwareConfig(Section):
+    """The chip a network trains and runs on (a ``hardware_profiles/`` name or a profile file path)."""
+
+    profile: str = Field(description="hardware profile name (see `tpneuro profiles`) or path to a profile YAML")
+    chip_seed: int | None = Field(None, description="seed of the chip instance's frozen mismatch (default: seed)")
+    design_rules: Literal["enforce", "report"] = Field(
+        "enforce", description="enforce: refuse a network that breaks a design rule; report: only list them")
+
+
 class ExperimentConfig(Section):
     name: str = "experiment"
     seed: int = 0
     engine: str = "rate"
-    hardware: str | None = Field(None, description="hardware profile name or path")
+    hardware: HardwareConfig | None = Field(None, description="train on a modeled chip: a profile name, or a "
+                                            "mapping with profile, chip_seed, design_rules")
     dataset: DatasetConfig = Field(default_factory=DatasetConfig)
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     rule: RuleConfig
@@ -82,3 +92,9 @@ class ExperimentConfig(Section):
     feedback_optimizer: OptimizerConfig | None = None
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     diagnostics: DiagnosticsConfig = Field(default_factory=DiagnosticsConfig)
+
+    @field_validator("hardware", mode="before")
+    @classmethod
+    def _profile_name_alone(cls, value):
+        """``hardware: loihi2`` is short for ``hardware: {profile: loihi2}``."""
+        return {"profile": value} if isinstance(value, str) else value

@@ -3,7 +3,7 @@
 - ``fashion_mnist`` (Xiao, Rasul & Vollgraf 2017, arXiv 1708.07747), ``mnist`` (LeCun et al. 1998) and
   ``idx`` (any dataset in the same four-file IDX layout): 28x28 (or other) uint8 images scaled by 1/255.
   The validation set is the last 5000 of the 60000 training images, the 55k/5k split of Meulemans et
-  al. 2020 (arXiv 2006.14331, Sec. 5), and does not depend on the seed.
+  al. 2020 (arXiv 2006.14331), and does not depend on the seed.
 - ``digits``: the 8x8 UCI handwritten digits that ship with scikit-learn (1797 samples, pixels 0..16
   scaled by 1/16), split by a permutation drawn from the seed: 360 test, 180 validation, the rest train.
 - ``teacher``: the synthetic task of :mod:`tpneuro.data.teacher`, fully determined by the seed.

@@ -22,12 +22,14 @@ unchanged, and a smaller split is the prefix of a larger one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 
 SPLITS = ("train", "val", "test")
 TEACHER_INPUTS, TEACHER_HIDDEN, TEACHER_CLASSES = 20, 30, 5
 DEFAULT_SIZES = {"train": 2000, "val": 500, "test": 500}
+LabelledSplits: TypeAlias = dict[str, tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def make_teacher(rng: np.random.Generator, *, n_inputs: int = TEACHER_INPUTS, n_
 def make_teacher_task(*, n_train: int = DEFAULT_SIZES["train"], n_val: int = DEFAULT_SIZES["val"],
                       n_test: int = DEFAULT_SIZES["test"], seed: int = 0, dtype=np.float64,
                       n_inputs: int = TEACHER_INPUTS, n_hidden: int = TEACHER_HIDDEN,
-                      n_classes: int = TEACHER_CLASSES) -> tuple[TeacherNetwork, dict[str, tuple[np.ndarray, np.ndarray]]]:
+                      n_classes: int = TEACHER_CLASSES) -> tuple[TeacherNetwork, LabelledSplits]:
     """The teacher of ``seed`` and its labelled splits ``{"train"|"val"|"test": (x, y)}``.
 
     x has shape (n, n_inputs) and ``dtype``; the labels are computed from x after rounding to

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..hardware import ChipInstance
 from ..network.architecture import NetworkSpec
 from ..network.weights import Params
 from ..optimizers import Adam
@@ -19,6 +20,7 @@ class TrainState:
     feedback_params: Params
     forward_optimizer: Adam
     feedback_optimizer: Adam | None
+    chip: ChipInstance | None = None     # the modeled chip it runs on; None = ideal float substrate
 
     def forward_gradients(self, updates) -> Params:
         """Per-parameter gradients from the rule's LocalUpdates (dW = mean post pre^T, db = mean post)."""

@@ -1,7 +1,8 @@
 """The forward pass h_i = s_i(W_i h_{i-1} + b_i), batched over rows."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -9,12 +10,26 @@ from .architecture import NetworkSpec
 from .weights import Params, bias_key, weight_key
 
 
+Transmit = Callable[[np.ndarray, int], np.ndarray]
+
+
 @dataclass
 class Activity:
-    """Pre-activations ``a[i]`` and activities ``h[i]`` of one batch; ``h[0]`` is the input, ``a[0]`` unused."""
+    """One batch: pre-activations ``a[i]``, unit activities ``h[i]`` (rates) and what each layer sends on,
+    ``sent[i]``; ``h[0] = sent[0]`` is the input, ``a[0]`` is unused.
+
+    On an ideal substrate ``sent is h``. On a chip, ``sent[i]`` is h_i after the chip's units (e.g. a
+    Bernoulli sample of the rate, Lee et al. 2015), mismatch and noise: the presynaptic activity of layer
+    i+1. Local losses compare targets with the rates h_i; the output h_L is what is read out (sent).
+    """
 
     a: list[np.ndarray | None]
     h: list[np.ndarray]
+    sent: list[np.ndarray] = field(default=None)
+
+    def __post_init__(self):
+        if self.sent is None:
+            self.sent = self.h
 
     @property
     def output(self) -> np.ndarray:
@@ -28,13 +43,27 @@ def layer_forward(spec: NetworkSpec, params: Params, i: int, h_prev: np.ndarray)
     return a, spec.activation(i).value(a)
 
 
-def forward(spec: NetworkSpec, params: Params, x: np.ndarray) -> Activity:
-    """All layers' (a_i, h_i) for the batch ``x`` of shape (batch, n_0)."""
-    act = Activity(a=[None], h=[x])
-    for i in range(1, spec.n_layers + 1):
-        a, h = layer_forward(spec, params, i, act.h[-1])
+def forward(spec: NetworkSpec, params: Params, x: np.ndarray, transmit: Transmit | None = None) -> Activity:
+    """All layers' (a_i, h_i) for the batch ``x`` of shape (batch, n_0).
+
+    ``transmit(h_i, i)``, if given, turns layer i's rates into what it sends on (a chip's units, mismatch
+    and noise); the output layer's transmitted value is the network output.
+    """
+    if transmit is None:
+        act = Activity(a=[None], h=[x])
+        for i in range(1, spec.n_layers + 1):
+            a, h = layer_forward(spec, params, i, act.h[-1])
+            act.a.append(a)
+            act.h.append(h)
+        return act
+    act = Activity(a=[None], h=[x], sent=[x])
+    L = spec.n_layers
+    for i in range(1, L + 1):
+        a, h = layer_forward(spec, params, i, act.sent[-1])
+        sent = transmit(h, i)
         act.a.append(a)
-        act.h.append(h)
+        act.h.append(sent if i == L else h)
+        act.sent.append(sent)
     return act
 
 

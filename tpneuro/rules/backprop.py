@@ -21,6 +21,8 @@ def backward_deltas(spec, act: Activity, grad_output: np.ndarray,
 
     ``grad_output`` is the gradient of the batch-mean loss, (p - onehot)/B; the per-sample deltas are B
     times that, so that LocalUpdate's mean over the batch gives the exact gradient of the mean loss.
+    Where a layer sends a transformed activity (a chip's stochastic or sign units), the deltas pass through
+    that transform unchanged: the straight-through estimator (Bengio, Leonard & Courville 2013).
     """
     ds = derivatives(spec, act)
     L = spec.n_layers
@@ -34,7 +36,7 @@ def backward_deltas(spec, act: Activity, grad_output: np.ndarray,
 def bp_updates(spec, fwd: Params, act: Activity, grad_output: np.ndarray) -> list[LocalUpdate]:
     """Exact loss gradients of every layer as LocalUpdates."""
     deltas = backward_deltas(spec, act, grad_output, lambda k: fwd[weight_key(k)])
-    return [LocalUpdate(deltas[i - 1], act.h[i - 1]) for i in range(1, spec.n_layers + 1)]
+    return [LocalUpdate(deltas[i - 1], act.sent[i - 1]) for i in range(1, spec.n_layers + 1)]
 
 
 class Backprop(LearningRule):

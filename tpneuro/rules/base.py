@@ -94,4 +94,4 @@ class TargetRule(LearningRule):
     def forward_updates(self, fwd, fb, act, grad_output):
         ts = self.targets(fwd, fb, act, grad_output)
         ds = derivatives(self.spec, act)
-        return [target_update(act.h[i], ts[i - 1], ds[i], act.h[i - 1]) for i in range(1, self.spec.n_layers + 1)]
+        return [target_update(act.h[i], ts[i - 1], ds[i], act.sent[i - 1]) for i in range(1, self.spec.n_layers + 1)]

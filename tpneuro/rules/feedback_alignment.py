@@ -24,4 +24,4 @@ class FeedbackAlignment(LearningRule):
 
     def forward_updates(self, fwd, fb, act, grad_output):
         deltas = backward_deltas(self.spec, act, grad_output, lambda k: fb[f"B{k}"])
-        return [LocalUpdate(deltas[i - 1], act.h[i - 1]) for i in range(1, self.spec.n_layers + 1)]
+        return [LocalUpdate(deltas[i - 1], act.sent[i - 1]) for i in range(1, self.spec.n_layers + 1)]

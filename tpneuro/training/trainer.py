@@ -27,7 +27,9 @@ from ..theory.diagnostics import diagnose
 from . import results_files as rf
 from .atomic_files import write_text_atomic
 from .checkpoints import CHECKPOINT_FILE, Checkpoint, load_checkpoint, save_checkpoint
+from .chip_setup import put_on_chip
 from .divergence_guard import check_loss, check_params
+from .energy_summary import energy_summary
 from .plots import plot_alignment_angles, plot_learning_curves
 
 RNG_STREAMS = ("init", "shuffle", "noise")
@@ -82,6 +84,7 @@ class Trainer:
         self.rngs = {name: np.random.default_rng(s) for name, s in zip(RNG_STREAMS, seeds)}
         self.data = data if data is not None else load_data(cfg, source)
         self.state = build_state(cfg, self.data.input_size, self.data.n_classes, self.rngs["init"], source)
+        self.design_violations = put_on_chip(cfg, self.state, self.rngs["init"])
         self.engine.check_supported(self.state)
         self.history: list[dict] = []
         self.epochs_done = -1          # -1: feedback pre-training not done yet
@@ -108,7 +111,7 @@ class Trainer:
         rng_states = {n: g.bit_generator.state for n, g in self.rngs.items()}
         save_checkpoint(self.run_dir, self.state, Checkpoint(self.epochs_done, rng_states, self.history))
         rf.write_metrics(self.run_dir, self.history)
-        rf.write_json(self.run_dir / rf.SUMMARY_FILE, rf.summarize(self.history))
+        rf.write_json(self.run_dir / rf.SUMMARY_FILE, self.summary())
         rf.write_json(self.run_dir / rf.STATUS_FILE, {"status": status, "epochs_done": self.epochs_done})
 
     def _plot(self) -> None:
@@ -196,7 +199,16 @@ class Trainer:
             raise
         self._save("completed")
         self._plot()
-        return RunResult(self.state, self.history, rf.summarize(self.history), self.run_dir)
+        return RunResult(self.state, self.history, self.summary(), self.run_dir)
+
+    def summary(self) -> dict:
+        """Best-validation metrics, operations (and energy on a chip) per inference and training sample."""
+        profile = self.state.chip.profile if self.state.chip is not None else None
+        out = {**rf.summarize(self.history), **energy_summary(self.cfg, self.state, profile)}
+        if self.cfg.hardware is not None:
+            out["hardware_profile"] = self.cfg.hardware.profile
+            out["design_rule_violations"] = [str(v) for v in self.design_violations]
+        return out
 
 
 def train(cfg: ExperimentConfig, run_dir: str | Path | None = None, *, progress: bool = True,
