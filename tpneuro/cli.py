@@ -35,7 +35,8 @@ def cli():
 
 @cli.command()
 @click.argument("config", required=False, type=click.Path(dir_okay=False))
-@click.option("--engine", help="engine that runs the network (default: the config's, usually 'rate')")
+@click.option("--engine", help="engine that runs the network: rate, brian2 or nengo (default: the config's)")
+@click.option("--hardware", help="train on a modeled chip: a profile name (see `tpneuro profiles`) or a profile YAML path")
 @click.option("--epochs", type=int, help="number of training epochs (overrides training.epochs)")
 @click.option("--seed", type=int, help="random seed (overrides seed)")
 @click.option("--out", "out", type=click.Path(file_okay=False), help="run directory to write (default runs/NAME-TIME)")
@@ -43,7 +44,7 @@ def cli():
               help="continue the interrupted run in this directory (uses its config.yaml)")
 @click.option("--diagnostics/--no-diagnostics", default=None, help="compute alignment angles and Condition 2 per epoch")
 @click.option("--quiet", is_flag=True, help="no progress bars")
-def train(config, engine, epochs, seed, out, resume, diagnostics, quiet):
+def train(config, engine, hardware, epochs, seed, out, resume, diagnostics, quiet):
     """Train the network described by CONFIG (a models/*.yaml file) and write a run directory."""
     from .config import load_config
     from .training import train as run_training
@@ -51,10 +52,12 @@ def train(config, engine, epochs, seed, out, resume, diagnostics, quiet):
 
     if resume is None and config is None:
         raise click.UsageError("give a CONFIG file, or --resume RUN_DIR")
-    overrides = {"engine": engine, "training.epochs": epochs, "seed": seed, "diagnostics.enabled": diagnostics}
+    overrides = {"engine": engine, "training.epochs": epochs, "seed": seed, "diagnostics.enabled": diagnostics,
+                 "hardware": hardware}
     if resume is not None:
-        if seed is not None or engine is not None:
-            raise click.UsageError("--resume continues a run as it was configured: --seed and --engine cannot change")
+        if seed is not None or engine is not None or hardware is not None:
+            raise click.UsageError("--resume continues a run as it was configured: --seed, --engine and "
+                                   "--hardware cannot change")
         cfg = load_config(Path(resume) / CONFIG_FILE, overrides)
         run_dir = Path(resume)
     else:
@@ -68,12 +71,41 @@ def train(config, engine, epochs, seed, out, resume, diagnostics, quiet):
     s = result.summary
     click.echo(f"best validation epoch {s['best_epoch']}: test accuracy {_pct(s['test_acc_at_best_val'])} %"
                f"  (results in {run_dir})")
+    if "joules_per_inference" in s:
+        click.echo(f"on {s['hardware_profile']}: {_joules(s, 'inference')} per inference, "
+                   f"{_joules(s, 'training_sample')} per training sample ({s['energy_convention']})")
+
+
+def _joules(summary: dict, what: str) -> str:
+    exact = summary.get(f"joules_per_{what}")
+    if exact is not None:
+        return f"{exact:.3g} J"
+    bound = summary.get(f"joules_per_{what}_lower_bound")
+    return f">= {bound:.3g} J" if bound else "unknown"
 
 
 @cli.command()
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
-def evaluate(run_dir):
-    """Re-evaluate the checkpoint of RUN_DIR on its train, validation and test sets."""
+@click.option("--hardware", help="deploy the trained weights onto this profile (name or YAML path)")
+@click.option("--chips", type=int, default=5, show_default=True, help="seeded chip instances to deploy onto")
+@click.option("--passes", type=int, default=1, show_default=True,
+              help="stochastic passes averaged per test input (stochastic units)")
+@click.option("--report-only", is_flag=True, help="list design-rule violations instead of refusing the network")
+def evaluate(run_dir, hardware, chips, passes, report_only):
+    """Re-evaluate the checkpoint of RUN_DIR, or deploy it onto a modeled chip with --hardware."""
+    if hardware is not None:
+        from .deployment import RunDeployer
+
+        dep = RunDeployer(run_dir).deploy(hardware, chips, report_only=report_only, passes=passes)
+        click.echo(f"{run_dir} deployed on {dep.profile}, {chips} chip instances: test accuracy "
+                   f"{100 * dep.mean:.2f} ± {100 * dep.std:.2f} % ("
+                   + ", ".join(f"{100 * a:.2f}" for a in dep.accuracies) + ")")
+        click.echo(f"synaptic ops per inference {dep.energy['synaptic_ops_per_inference']:.4g}; energy "
+                   f"{_joules(dep.energy, 'inference')} per inference, {_joules(dep.energy, 'training_sample')} "
+                   "per training sample")
+        for v in dep.design_rule_violations:
+            click.echo(f"design rule: {v}")
+        return
     from .evaluation import evaluate_run
 
     res = evaluate_run(run_dir)
@@ -91,6 +123,43 @@ def rules():
     for name, cls in RULES.items():
         local = "local" if cls.is_local else "non-local"
         click.echo(f"{name:12s} {cls.title} ({local})\n{'':12s} {cls.reference}\n{'':12s} {cls.equation}\n")
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def profiles(ctx):
+    """List the hardware profiles (hardware_profiles/*.yaml); `profiles show NAME` prints one with sources."""
+    if ctx.invoked_subcommand is None:
+        from .hardware import list_profiles, load_profile
+
+        for name in list_profiles():
+            click.echo(f"{name:14s} {' '.join(load_profile(name).description.split())[:100]}")
+
+
+@profiles.command("show")
+@click.argument("name")
+def profiles_show(name):
+    """Print profile NAME (or a profile YAML path) with every value, its unit, source and confidence."""
+    from .hardware import describe_profile, load_profile
+
+    click.echo(describe_profile(load_profile(name)))
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--chips", type=int, default=3, show_default=True, help="chip instances per profile")
+def chips(run_dir, chips):
+    """Compare every hardware profile for the network trained in RUN_DIR: one table and one plot
+    (deployed accuracy, energy per inference and per training sample), written to RUN_DIR/chips/."""
+    from .chip_comparison import compare_chips
+
+    table = compare_chips(run_dir, chips)
+    rows = [[r["profile"], f"{100 * r['acc_mean']:.2f} ± {100 * r['acc_std']:.2f}", _joules(r, "inference"),
+             _joules(r, "training_sample"), r["violations"]] for r in table]
+    click.echo(_table(rows, ["profile", "test accuracy %", "energy / inference", "energy / training sample",
+                             "design-rule violations"]))
+    click.echo(">= : a lower bound, the profile has no sourced cost for some operations; unknown: no costs at all")
+    click.echo(f"table and plot in {Path(run_dir) / 'chips'}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -35,7 +35,7 @@ def chip_transmit(chip: ChipInstance | None, rng: np.random.Generator) -> Transm
 def place_on_chip(chip: ChipInstance, params: Params, pathway: str, rng: np.random.Generator) -> None:
     """Quantize stored weights onto the chip's grid in place (at initialisation or deployment)."""
     for key, layer in chip_layers(params, pathway).items():
-        params[key] = chip.quantize_weights(params[key], layer, rng, pathway)
+        params[key] = chip.quantize_weights(params[key], layer, rng, pathway).astype(params[key].dtype, copy=False)
 
 
 def optimizer_step(optimizer: Adam, params: Params, grads: Params, chip: ChipInstance | None, pathway: str,
@@ -49,4 +49,5 @@ def optimizer_step(optimizer: Adam, params: Params, grads: Params, chip: ChipIns
     old = {k: params[k].copy() for k in layers}
     optimizer.step(params, grads)
     for key, layer in layers.items():
-        params[key] = chip.apply_update(old[key], params[key] - old[key], layer, rng, pathway)
+        stored = chip.apply_update(old[key], params[key] - old[key], layer, rng, pathway)
+        params[key] = stored.astype(old[key].dtype, copy=False)
