@@ -71,7 +71,7 @@ def train(config, engine, hardware, epochs, seed, out, resume, diagnostics, quie
     s = result.summary
     click.echo(f"best validation epoch {s['best_epoch']}: test accuracy {_pct(s['test_acc_at_best_val'])} %"
                f"  (results in {run_dir})")
-    if "joules_per_inference" in s:
+    if "joules_per_inference" in s and _joules(s, "inference") != "unknown":
         click.echo(f"on {s['hardware_profile']}: {_joules(s, 'inference')} per inference, "
                    f"{_joules(s, 'training_sample')} per training sample ({s['energy_convention']})")
 

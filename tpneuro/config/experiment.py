@@ -62,6 +62,10 @@ class TrainingConfig(Section):
     batch_size: int = Field(128, ge=1)
     epochs_fb: int = Field(0, ge=0, description="feedback-only epochs before training")
     extra_fb_epochs: int = Field(0, ge=0, description="feedback-only epochs after every epoch")
+    input_noise: float = Field(0.0, ge=0, description="std of Gaussian noise added to training inputs "
+                                                      "(0.3 in Lee et al. 2015's stochastic network)")
+    eval_passes: int = Field(1, ge=1, description="stochastic passes averaged (softmax) per evaluation input; "
+                                                  "100 in Lee et al. 2015")
 
 
 class DiagnosticsConfig(Section):

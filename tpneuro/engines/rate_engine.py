@@ -11,7 +11,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..network.forward_pass import forward
-from ..network.loss import cross_entropy
+from ..network.loss import cross_entropy, softmax
 from .allocator import keep_temporaries_in_heap
 from .on_chip import chip_transmit, optimizer_step
 from .protocol import BatchResult, Evaluation
@@ -56,6 +56,12 @@ class RateEngine:
                   for s in range(0, len(x), self.eval_batch_size)]
         return np.concatenate(chunks) if chunks else np.zeros((0, state.spec.layer_sizes[-1]))
 
-    def evaluate(self, state, x, y, rng=None):
-        res = cross_entropy(self.predict(state, x, rng), y)
-        return Evaluation(res.loss, res.n_correct / max(len(y), 1))
+    def evaluate(self, state, x, y, rng=None, passes: int = 1):
+        """Loss and accuracy; ``passes`` > 1 averages the softmax over stochastic passes (Lee et al. 2015)."""
+        if passes == 1:
+            res = cross_entropy(self.predict(state, x, rng), y)
+            return Evaluation(res.loss, res.n_correct / max(len(y), 1))
+        rng = rng if rng is not None else np.random.default_rng(0)
+        probs = np.mean([softmax(self.predict(state, x, rng)) for _ in range(passes)], axis=0)
+        picked = np.maximum(probs[np.arange(len(y)), y], np.finfo(probs.dtype).tiny)
+        return Evaluation(float(-np.mean(np.log(picked))), float(np.mean(probs.argmax(axis=1) == y)))

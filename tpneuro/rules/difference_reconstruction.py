@@ -13,8 +13,15 @@ from typing import ClassVar
 import numpy as np
 
 from ..network.forward_pass import forward_from
+from pydantic import Field
+
 from .difference_target_prop import DifferenceTargetProp
 from .feedback_maps import accumulate_feedback_gradient, reconstruction_scale
+from .layerwise_feedback import LayerwiseHyperparams
+
+
+class DRLHyperparams(LayerwiseHyperparams):
+    penultimate_step: None = Field(None, description="not used by DRL: its difference chain starts at the output")
 
 
 class DifferenceReconstruction(DifferenceTargetProp):
@@ -23,6 +30,7 @@ class DifferenceReconstruction(DifferenceTargetProp):
     reference: ClassVar[str] = "Meulemans et al. 2020, NeurIPS 33, arXiv 2006.14331, Eq. 11"
     equation: ClassVar[str] = ("t_{i-1} = g_i(t_i) + h_{i-1} - g_i(h_i); "
                                "feedback: min (1/s^2)||r_{i-1}(h~_{i-1}) - h~_{i-1}||^2")
+    Hyperparams = DRLHyperparams
 
     def feedback_gradients(self, fwd, fb, act, rng):
         L, sigma = self.spec.n_layers, self.hp.sigma

@@ -21,6 +21,9 @@ from .feedback_maps import FeedbackEval, accumulate_feedback_gradient, apply_fee
 class LayerwiseHyperparams(TargetHyperparams):
     sigma: float = Field(gt=0, description="std of the noise that trains the feedback weights")
     feedback_activation: Literal["tanh", "linear", "sigmoid", "relu"] = "tanh"
+    penultimate_step: float | None = Field(
+        None, gt=0, description="Lee et al. 2015's eta-hat: set the last hidden layer's target by a gradient step, "
+                                "t_{L-1} = h_{L-1} - eta dl/dh_{L-1} (per-sample loss l), instead of through g_L")
 
 
 class LayerwiseFeedbackRule(TargetRule):
@@ -36,28 +39,44 @@ class LayerwiseFeedbackRule(TargetRule):
     def init_feedback(self, rng, forward_params):
         sizes, dtype = self.spec.layer_sizes, self.spec.np_dtype
         fb = {}
-        for i in range(2, self.spec.n_layers + 1):
+        for i in self.feedback_layers():
             fb[f"Q{i}"] = xavier_normal(sizes[i - 1], sizes[i], rng, dtype)
             fb[f"c{i}"] = np.zeros(sizes[i - 1], dtype=dtype)
         return fb
 
+    def feedback_layers(self) -> range:
+        """The layers i whose feedback map g_i is used (and trained): 2..L, or 2..L-1 when the last hidden
+        layer's target comes from a gradient step (``penultimate_step``)."""
+        top = self.spec.n_layers if self.hp.penultimate_step is None else self.spec.n_layers - 1
+        return range(2, top + 1)
+
     def trained_feedback_keys(self):
-        return tuple(f"{p}{i}" for i in range(2, self.spec.n_layers + 1) for p in "Qc")
+        return tuple(f"{p}{i}" for i in self.feedback_layers() for p in "Qc")
 
     def g(self, fb, i: int, u: np.ndarray) -> FeedbackEval:
         return apply_feedback(fb[f"Q{i}"], fb[f"c{i}"], u, self.t)
 
     def hidden_targets(self, fwd, fb, act, t_out):
-        """TP: t_{i-1} = g_i(t_i); DTP: t_{i-1} = g_i(t_i) + h_{i-1} - g_i(h_i) (Lee et al. 2015, Eq. 15)."""
+        """TP: t_{i-1} = g_i(t_i); DTP: t_{i-1} = g_i(t_i) + h_{i-1} - g_i(h_i) (Lee et al. 2015, Eq. 15).
+
+        With ``penultimate_step`` eta (Lee et al. 2015, Sec. 3.2, stochastic network):
+        t_{L-1} = h_{L-1} - eta B (dL/dh_L) W_L, the per-sample gradient step taken through the sent
+        (sampled) activity, and the chain starts below it.
+        """
         L = self.spec.n_layers
-        targets = [None] * L
-        t = t_out
-        for i in range(L, 1, -1):
+        targets = [None] * (L - 1)
+        t, top = t_out, L
+        if self.hp.penultimate_step is not None:
+            grad_sent = ((t_out - act.output) * (-act.output.shape[0] / self.hp.beta)) @ fwd[f"W{L}"]
+            t = act.h[L - 1] - self.hp.penultimate_step * grad_sent
+            targets[L - 2] = t
+            top = L - 1
+        for i in range(top, 1, -1):
             t = self.g(fb, i, t).out
             if self.difference_correction:
                 t = t + act.h[i - 1] - self.g(fb, i, act.h[i]).out
             targets[i - 2] = t
-        return targets[: L - 1]
+        return targets
 
     def feedback_jacobian(self, fwd, fb, act, i):
         """Product J_{g_{i+1}} ... J_{g_L} with J_{g_k}(u_k) = diag(t'(Q_k u_k + c_k)) Q_k, along the
@@ -65,6 +84,8 @@ class LayerwiseFeedbackRule(TargetRule):
         L = self.spec.n_layers
         u = act.output
         jac = None
+        if self.hp.penultimate_step is not None:
+            return None   # the chain starts at a gradient step, not at the output: no feedback path from h_L
         for k in range(L, i, -1):
             ev = self.g(fb, k, u)
             jk = self.t.derivative(ev.pre, ev.out)[:, :, None] * fb[f"Q{k}"]       # (B, n_{k-1}, n_k)
@@ -76,7 +97,7 @@ class LayerwiseFeedbackRule(TargetRule):
         """Gradients of Lee et al.'s noisy reconstruction loss for every g_i, and the summed loss."""
         grads, total = {}, 0.0
         sigma = self.hp.sigma
-        for i in range(2, self.spec.n_layers + 1):
+        for i in self.feedback_layers():
             h_prev = act.h[i - 1]
             noisy = h_prev + sigma * rng.standard_normal(h_prev.shape, dtype=h_prev.dtype)
             _, h_i = layer_forward(self.spec, fwd, i, noisy)

@@ -138,8 +138,12 @@ class Trainer:
         lr = self.cfg.optimizer.lr
         loss_sum, correct, seen, rec = 0.0, 0, 0, []
         bar = tqdm(self._batches(len(x)), desc=f"epoch {epoch}", leave=False, disable=not self.progress)
+        noise_std = self.cfg.training.input_noise
         for b, idx in enumerate(bar):
-            res = self.engine.train_batch(self.state, x[idx], y[idx], self.rngs["noise"], train_feedback=True)
+            xb = x[idx]
+            if noise_std:
+                xb = xb + noise_std * self.rngs["noise"].standard_normal(xb.shape, dtype=xb.dtype)
+            res = self.engine.train_batch(self.state, xb, y[idx], self.rngs["noise"], train_feedback=True)
             check_loss(res.loss, epoch, b, lr)
             loss_sum += res.loss * len(idx)
             correct += res.n_correct
@@ -159,7 +163,8 @@ class Trainer:
         for split in ("val", "test"):
             x, y = getattr(self.data, f"x_{split}"), getattr(self.data, f"y_{split}")
             if len(y):
-                ev = self.engine.evaluate(self.state, x, y)
+                passes = self.cfg.training.eval_passes
+                ev = self.engine.evaluate(self.state, x, y, passes=passes) if passes > 1 else self.engine.evaluate(self.state, x, y)
                 out[f"{split}_loss"], out[f"{split}_acc"] = ev.loss, ev.accuracy
             else:
                 out[f"{split}_loss"] = out[f"{split}_acc"] = float("nan")
