@@ -12,7 +12,7 @@ from typing import ClassVar
 import numpy as np
 from pydantic import Field
 
-from ..network.forward_pass import forward_from
+from ..network.forward_pass import forward_perturbations
 from .base import TargetHyperparams
 from .direct_feedback_alignment import DirectFeedbackAlignment
 from .feedback_maps import reconstruction_scale
@@ -34,12 +34,13 @@ class DDTPLinear(DirectFeedbackAlignment):
 
     def feedback_gradients(self, fwd, fb, act, rng):
         sigma, h_out = self.hp.sigma, act.output
+        noise = {i: sigma * rng.standard_normal(act.h[i].shape, dtype=act.h[i].dtype) for i in range(1, self.spec.n_layers)}
+        outputs = forward_perturbations(self.spec, fwd, act, noise)
         grads, total = {}, 0.0
         for i in range(1, self.spec.n_layers):
             h = act.h[i]
-            noise = sigma * rng.standard_normal(h.shape, dtype=h.dtype)
-            d_out = forward_from(self.spec, fwd, i, h + noise)[-1] - h_out
-            err = d_out @ fb[f"Q{i}"].T - noise           # r_i - h~_i
+            d_out = outputs[i] - h_out
+            err = d_out @ fb[f"Q{i}"].T - noise[i]        # r_i - h~_i
             total += float(np.mean(err * err)) / sigma**2
             err *= reconstruction_scale(sigma, *h.shape)
             grads[f"Q{i}"] = err.T @ d_out

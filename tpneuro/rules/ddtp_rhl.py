@@ -11,7 +11,7 @@ import numpy as np
 from pydantic import Field
 
 from ..network.activations import get_activation
-from ..network.forward_pass import forward_from
+from ..network.forward_pass import forward_perturbations
 from ..network.weights import xavier_normal
 from .base import TargetHyperparams, TargetRule
 from .feedback_maps import FeedbackEval, accumulate_feedback_gradient, apply_feedback, reconstruction_scale
@@ -73,11 +73,13 @@ class DDTPRHL(TargetRule):
     def feedback_gradients(self, fwd, fb, act, rng):
         sigma, h_out = self.hp.sigma, act.output
         z_clean = self.z(fb, h_out)
+        noise = {i: sigma * rng.standard_normal(act.h[i].shape, dtype=act.h[i].dtype) for i in range(1, self.spec.n_layers)}
+        outputs = forward_perturbations(self.spec, fwd, act, noise)
         grads, total = {}, 0.0
         for i in range(1, self.spec.n_layers):
             h = act.h[i]
-            noisy = h + sigma * rng.standard_normal(h.shape, dtype=h.dtype)
-            out_noisy = forward_from(self.spec, fwd, i, noisy)[-1]
+            noisy = h + noise[i]
+            out_noisy = outputs[i]
             uses_z = self._uses_rhl(i)
             ev_n = self.g(fb, i, out_noisy, self.z(fb, out_noisy) if uses_z else None)
             ev_c = self.g(fb, i, h_out, z_clean)
