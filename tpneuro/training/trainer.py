@@ -98,6 +98,7 @@ class Trainer:
             for name, st in ckpt.rng_states.items():
                 self.rngs[name].bit_generator.state = st
             self.history, self.epochs_done = ckpt.history, ckpt.epoch
+            write_text_atomic(self.run_dir / rf.CONFIG_FILE, dump_config(self.cfg))   # e.g. more epochs now
             return
         if (self.run_dir / CHECKPOINT_FILE).exists():
             raise RunDirectoryError(f"{self.run_dir}: already holds a run; fix: pass --resume {self.run_dir} "
@@ -163,8 +164,8 @@ class Trainer:
         for split in ("val", "test"):
             x, y = getattr(self.data, f"x_{split}"), getattr(self.data, f"y_{split}")
             if len(y):
-                passes = self.cfg.training.eval_passes
-                ev = self.engine.evaluate(self.state, x, y, passes=passes) if passes > 1 else self.engine.evaluate(self.state, x, y)
+                passes = self.cfg.training.eval_passes     # only engines with stochastic units take passes
+                ev = self.engine.evaluate(self.state, x, y, **({"passes": passes} if passes > 1 else {}))
                 out[f"{split}_loss"], out[f"{split}_acc"] = ev.loss, ev.accuracy
             else:
                 out[f"{split}_loss"] = out[f"{split}_acc"] = float("nan")
