@@ -7,6 +7,7 @@ from ..errors import UnknownNameError
 
 ENGINES: dict[str, str] = {
     "rate": "tpneuro.engines.rate_engine:RateEngine",
+    "nengo": "tpneuro.engines.nengo_engine:NengoEngine",
 }
 
 

@@ -1,0 +1,163 @@
+"""The nengo engine: the network description and its local rules run as spiking LIF populations on nengo's
+reference simulator, samples presented online (DESIGN.md section 4).
+
+Per training sample: free phase (settle, average the output r_L^free; loss and accuracy come from it) ->
+noise phase (if the rule trains feedback: noise currents, one hidden layer at a time, feedback rule on) ->
+nudged phase (error pathway carries t_L - r_L^free = beta (onehot(y) - softmax(r_L^free)), Meulemans et al.
+2020 Eq. 4 with batch size 1; forward rules on). The state's Adam optimizers are not used: the plasticity
+happens inside the simulation at the rates of :class:`NengoOptions` (``learning_rate``,
+``feedback_learning_rate``). After every call the learned weights are copied back into the state.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import ClassVar
+
+import numpy as np
+
+from ...errors import UnsupportedByEngine
+from ...network.loss import cross_entropy
+from ..protocol import BatchResult, Evaluation
+from ..train_state import TrainState
+from .options import NengoOptions
+from .runtime import Runtime, runtime_key
+
+_NOT_LOCAL = "rule {name!r} is not local (it needs {why}); fix: use --engine rate"
+_NO_MAPPING = ("rule {name!r} has no spiking mapping in this engine (it maps ddtp_linear and dfa: direct feedback "
+               "from the output error); fix: use --engine rate, or rule ddtp_linear")
+
+
+class NengoEngine:
+    name: ClassVar[str] = "nengo"
+    supported_rules: ClassVar[tuple[str, ...]] = ("ddtp_linear", "dfa")
+
+    def __init__(self, options: NengoOptions | None = None, **overrides):
+        self.options = replace(options if options is not None else NengoOptions(), **overrides)
+        self._runtime: Runtime | None = None
+        self.last_counts: dict = {}                       # spikes and synaptic events of the last call
+        self.totals: dict[str, dict] = {}                 # the same, summed per kind of call since construction
+
+    # -- protocol ------------------------------------------------------------------------------------
+    def check_supported(self, state: TrainState) -> None:
+        """One-line UnsupportedByEngine for what this engine cannot run, before anything is built."""
+        rule, spec = state.rule, state.spec
+        if not rule.is_local:
+            why = "the transposed forward weights" if rule.name == "bp" else "non-local Jacobian products"
+            raise UnsupportedByEngine(f"nengo engine: {_NOT_LOCAL.format(name=rule.name, why=why)}")
+        if rule.name not in self.supported_rules:
+            raise UnsupportedByEngine(f"nengo engine: {_NO_MAPPING.format(name=rule.name)}")
+        if spec.n_layers > 1 and spec.hidden_activation != "soft_lif":
+            raise UnsupportedByEngine(f"nengo engine: network.activation {spec.hidden_activation!r} has no LIF "
+                                      "counterpart; fix: set network.activation: soft_lif")
+        if spec.output_activation != "linear":
+            raise UnsupportedByEngine(f"nengo engine: network.output_activation {spec.output_activation!r}: the "
+                                      "output is a linear readout of synaptic currents; fix: use linear")
+        if state.chip is not None:
+            raise UnsupportedByEngine("nengo engine: hardware profiles are modeled by the rate engine; "
+                                      "fix: use --engine rate or remove the hardware section")
+
+    def train_batch(self, state, x, y, rng, train_feedback):
+        rt = self._start(state)
+        learn_feedback = train_feedback and state.rule.has_trained_feedback
+        beta = state.rule.hp.beta
+        loss, correct = 0.0, 0
+        for xb, yb in zip(x, y):
+            out = rt.free_phase(xb)
+            res = cross_entropy(out[None], np.array([yb]))
+            loss += res.loss
+            correct += res.n_correct
+            if learn_feedback:
+                rt.noise_phase(out, rng)
+            rt.nudged_phase(-beta * res.grad_output[0])
+        rec = rt.reconstruction_loss() if learn_feedback else float("nan")
+        self._finish(state, len(x), "train")
+        return BatchResult(loss / max(len(x), 1), correct, rec)
+
+    def feedback_batch(self, state, x, rng):
+        if not state.rule.has_trained_feedback:
+            return float("nan")
+        rt = self._start(state)
+        for xb in x:
+            rt.noise_phase(rt.free_phase(xb), rng)
+        rec = rt.reconstruction_loss()
+        self._finish(state, len(x), "feedback")
+        return rec
+
+    def evaluate(self, state, x, y, passes: int = 1):
+        """Loss and accuracy of the free-phase outputs; the spiking network is deterministic, so only one pass."""
+        if passes != 1:
+            raise UnsupportedByEngine(f"nengo engine: training.eval_passes = {passes} averages stochastic units, "
+                                      "which this engine does not have; fix: set training.eval_passes: 1")
+        res = cross_entropy(self.predict(state, x), y)
+        return Evaluation(res.loss, res.n_correct / max(len(y), 1))
+
+    def predict(self, state: TrainState, x: np.ndarray) -> np.ndarray:
+        """Free-phase output r_L (logits) per input row, no learning."""
+        rt = self._start(state)
+        logits = np.array([rt.free_phase(xb) for xb in x]).reshape(len(x), state.spec.layer_sizes[-1])
+        self._finish(None, len(x), "inference")
+        return logits
+
+    # -- probes of the engine-agreement suite --------------------------------------------------------
+    def rates(self, state: TrainState, x: np.ndarray, *, dt: float | None = None) -> list[np.ndarray]:
+        """Hidden layers' normalised rates from spike counts over ``options.rate_window`` after
+        ``options.settle``, learning off; one row per input."""
+        rt = self._start(state, dt)
+        per_sample = [rt.hidden_rates(xb) for xb in x]
+        self._finish(None, len(x), "probe")
+        return [np.array([rates[i] for rates in per_sample]) for i in range(state.spec.n_layers - 1)]
+
+    def nudged_weight_change(self, state: TrainState, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+        """Free then nudged phase of one sample; the change of every W_i; ``state`` is left as it was."""
+        rt = self._start(state)
+        out = rt.free_phase(x[0])
+        rt.nudged_phase(-state.rule.hp.beta * cross_entropy(out[None], np.asarray(y[:1])).grad_output[0])
+        after_fwd, after_fb = dict(state.forward_params), dict(state.feedback_params)
+        rt.store(TrainState(state.spec, state.rule, after_fwd, after_fb, None, None))
+        rt.load(state)
+        self._finish(None, 1, "probe")
+        return {k: after_fwd[k] - state.forward_params[k] for k in state.forward_params if k.startswith("W")}
+
+    def train_feedback(self, state: TrainState, x: np.ndarray, rng: np.random.Generator) -> None:
+        """Noise phases on the samples ``x`` with forward plasticity off; Q_i updated in ``state``."""
+        self.feedback_batch(state, x, rng)
+
+    # -- spike trains ------------------------------------------------------------------------------------
+    def spike_trains(self, state: TrainState, x: np.ndarray) -> list[dict[str, np.ndarray]]:
+        """Per input row, the spike counts per time step (steps, neurons) of every population during its
+        free phase (settle + average), for raster plots; no learning."""
+        rt = self._start(state)
+        out = []
+        for xb in x:
+            for m in rt.net.monitors.values():
+                m.trains.clear()
+            rt.presentation.recording = True
+            rt.free_phase(xb)
+            rt.presentation.recording = False
+            out.append({name: np.array(m.trains) for name, m in rt.net.monitors.items()})
+        self._finish(None, len(x), "probe")
+        return out
+
+    # -- runtime management ----------------------------------------------------------------------------
+    def _start(self, state: TrainState, dt: float | None = None) -> Runtime:
+        """The built model for ``state`` (built once per architecture, rule and options), loaded with its weights."""
+        self.check_supported(state)
+        options = self.options.with_dt(dt)
+        if self._runtime is None or self._runtime.key != runtime_key(state, options):
+            self._runtime = Runtime(state, options)
+        self._runtime.load(state)
+        self._runtime.reset_counts()
+        return self._runtime
+
+    def _finish(self, state: TrainState | None, n_samples: int, kind: str) -> None:
+        """Copy learned weights back into ``state`` (None: nothing learned) and record the spike counts of the
+        call in ``last_counts`` and, summed, in ``totals[kind]`` (kind: train, feedback, inference, probe)."""
+        if state is not None:
+            self._runtime.store(state)
+        self.last_counts = counts = self._runtime.counts(n_samples)
+        total = self.totals.setdefault(kind, {"samples": 0, "simulated_seconds": 0.0, "spikes": {}, "synaptic_events": {}})
+        total["samples"] += counts["samples"]
+        total["simulated_seconds"] += counts["simulated_seconds"]
+        for key in ("spikes", "synaptic_events"):
+            for name, n in counts[key].items():
+                total[key][name] = total[key].get(name, 0) + n

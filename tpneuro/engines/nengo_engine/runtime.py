@@ -1,0 +1,123 @@
+"""A built nengo model and its simulator, and the phases of one sample presentation (DESIGN.md section 4):
+free phase (settle, then average the output) -> noise phase (feedback learning) -> nudged phase (forward
+learning). The model is built once and reused: samples, errors and noise enter through the Presentation."""
+from __future__ import annotations
+
+import numpy as np
+import nengo
+
+from ...network.lif_rate import TAU_REF
+from ..train_state import TrainState
+from .network_builder import build_nengo_network
+from .options import NengoOptions
+from .presentation import Phase, Presentation
+from .simulator_io import read_params, take_reconstruction_totals, write_params
+
+
+def runtime_key(state: TrainState, options: NengoOptions) -> tuple:
+    """What the built model depends on besides its learned weights: shapes, rule, options and fixed feedback."""
+    rule = state.rule
+    fixed = () if rule.has_trained_feedback else tuple(
+        state.feedback_params[k].tobytes() for k in sorted(state.feedback_params))
+    return (state.spec, rule.name, getattr(rule.hp, "beta", 1.0), rule.has_trained_feedback, options, fixed)
+
+
+class Runtime:
+    """One built model, its simulator and the phase schedule."""
+
+    def __init__(self, state: TrainState, options: NengoOptions, seed: int = 0):
+        self.options = options
+        self.key = runtime_key(state, options)
+        self.presentation = Presentation(state.spec)
+        self.net = build_nengo_network(state, options, self.presentation, seed=seed)
+        with np.errstate(divide="ignore"):     # nengo reports max rates of gain-1, bias-0 neurons via log1p(1/0)
+            self.sim = nengo.Simulator(self.net, dt=options.dt, progress_bar=options.progress_bar, seed=seed)
+        self.simulated_steps = 0
+
+    # -- parameters ----------------------------------------------------------------------------------
+    def load(self, state: TrainState) -> None:
+        write_params(self.sim, self.net, state.forward_params, state.feedback_params)
+
+    def store(self, state: TrainState) -> None:
+        read_params(self.sim, self.net, state.forward_params, state.feedback_params)
+
+    def reconstruction_loss(self) -> float:
+        """Sum over hidden layers of mean(err^2) / mean(u^2) in the gated noise windows since the last call
+        (1 for Q_i = 0, 0 for a perfect reconstruction); NaN if no feedback learning ran."""
+        totals = [t for t in take_reconstruction_totals(self.sim, self.net) if t[2] > 0]
+        return float(sum(t[0] / t[1] for t in totals)) if totals else float("nan")
+
+    # -- phases --------------------------------------------------------------------------------------
+    def run(self, seconds: float) -> None:
+        steps = self.options.steps(seconds)
+        self.sim.run_steps(steps, progress_bar=False)
+        self.simulated_steps += steps
+
+    def free_phase(self, x: np.ndarray) -> np.ndarray:
+        """Show ``x``, let the network settle, return the mean output readout r_L^free (logits)."""
+        p = self.presentation
+        p.x[:] = x
+        p.phase = Phase.FREE
+        self.run(self.options.settle)
+        p.start_average()
+        self.run(self.options.average)
+        return p.stop_average()
+
+    def noise_phase(self, baseline: np.ndarray, rng: np.random.Generator) -> None:
+        """``noise_windows`` windows per hidden layer, one layer at a time: a fresh noise current in that layer,
+        feedback plasticity on after the settle part of the window; then the noise stops and the network
+        settles back."""
+        p = self.presentation
+        p.baseline[:] = baseline
+        p.phase = Phase.NOISE
+        for noise in [n for n in p.noise for _ in range(self.options.noise_windows)]:
+            noise[:] = self.options.noise_current * rng.standard_normal(noise.shape)
+            p.noise_gate = 0.0
+            self.run(self.options.noise_settle)
+            p.noise_gate = 1.0
+            self.run(self.options.noise_learn)
+            p.silence_noise()
+        p.phase = Phase.FREE
+        self.run(self.options.resettle)
+
+    def nudged_phase(self, error: np.ndarray) -> None:
+        """Error pathway carries the held t_L - r_L^free; the forward rules learn. One closing step with the
+        gate shut applies the weight change computed in the phase's last step (nengo adds a rule's delta to
+        the weights one step after computing it), so no change is left pending when the weights are read."""
+        p = self.presentation
+        p.error[:] = error
+        p.phase = Phase.NUDGE
+        self.run(self.options.nudge)
+        p.phase = Phase.FREE
+        self.run(self.options.dt)
+
+    def hidden_rates(self, x: np.ndarray) -> list[np.ndarray]:
+        """Normalised rates (spike count * tau_ref / window) of the hidden layers for one input, no learning."""
+        p = self.presentation
+        p.x[:] = x
+        p.phase = Phase.FREE
+        self.run(self.options.settle)
+        monitors = [self.net.monitors[f"layer {i}"] for i in range(1, len(self.net.layers))]
+        for m in monitors:
+            m.window[:] = 0.0
+        p.counting = True
+        self.run(self.options.rate_window)
+        p.counting = False
+        steps = self.options.steps(self.options.rate_window)
+        return [m.spikes(m.window) * TAU_REF / (steps * self.options.dt) for m in monitors]
+
+    # -- spike accounting ----------------------------------------------------------------------------
+    def reset_counts(self) -> None:
+        for m in self.net.monitors.values():
+            m.total[:] = 0.0
+        self.simulated_steps = 0
+
+    def counts(self, n_samples: int) -> dict:
+        """Spikes and synaptic events (spikes x fan-out) per population since reset_counts()."""
+        sizes = self.net.presentation.spec.layer_sizes
+        fan_out = {"input": sizes[1], "error": sum(sizes[1:-1]) + 1}
+        fan_out.update({f"layer {i}": sizes[i + 1] for i in range(1, len(sizes) - 1)})
+        spikes = {name: int(round(m.spikes(m.total).sum())) for name, m in self.net.monitors.items()}
+        return {"samples": n_samples, "simulated_seconds": self.simulated_steps * self.options.dt,
+                "spikes": spikes, "fan_out": fan_out,
+                "synaptic_events": {name: spikes[name] * fan_out[name] for name in spikes}}
