@@ -19,7 +19,7 @@ def evaluate_run(run_dir: str | Path) -> dict:
     data = load_data(cfg, str(run_dir / CONFIG_FILE))
     state = build_state(cfg, data.input_size, data.n_classes, np.random.default_rng(0))
     ckpt = load_checkpoint(run_dir, state)
-    engine = get_engine(cfg.engine)
+    engine = get_engine(cfg.engine, str(run_dir / CONFIG_FILE), cfg.engine_options)
     out = {"run_dir": str(run_dir), "epochs_done": ckpt.epoch}
     for split in ("train", "val", "test"):
         x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")

@@ -87,6 +87,9 @@ class ExperimentConfig(Section):
     name: str = "experiment"
     seed: int = 0
     engine: str = "rate"
+    engine_options: dict[str, Any] = Field(default_factory=dict, description="settings of a spiking engine "
+                                           "(time step, phase durations, learning rates): the fields of "
+                                           "Brian2Options or NengoOptions; the rate engine takes none")
     hardware: HardwareConfig | None = Field(None, description="train on a modeled chip: a profile name, or a "
                                             "mapping with profile, chip_seed, design_rules")
     dataset: DatasetConfig = Field(default_factory=DatasetConfig)

@@ -39,3 +39,17 @@ class Engine(Protocol):
 
     def evaluate(self, state: TrainState, x: np.ndarray, y: np.ndarray) -> Evaluation:
         """Mean loss and accuracy on a dataset, no learning."""
+
+
+class SpikingEngine(Engine, Protocol):
+    """What the trainer also reads of a spiking engine (brian2, nengo): its settings, its own counts and
+    spike trains. ``totals[kind]`` for kind in train, feedback, inference, probe holds ``{samples,
+    simulated_seconds, wall_seconds, spikes: {population: n}, synaptic_events: {population: n}}`` summed
+    since construction (see tpneuro.training.spiking_summary)."""
+
+    options: object            # a dataclass with at least ``dt`` (s)
+    totals: dict[str, dict]
+
+    def spike_trains(self, state: TrainState, x: np.ndarray) -> list[dict[str, np.ndarray]]:
+        """Per input row, spike counts per time step, shape (steps, neurons), of every population during its
+        free phase; no learning."""

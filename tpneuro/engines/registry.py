@@ -1,9 +1,16 @@
-"""Engines by name. Spiking engines are imported only when asked for (brian2 and nengo load slowly)."""
+"""Engines by name. Spiking engines are imported only when asked for (brian2 and nengo load slowly).
+
+An engine class may declare ``options_type``, a dataclass of its settings; ``get_engine`` checks the names
+of the given options against its fields and passes them to the constructor as keyword arguments (the
+dataclass itself validates the values).
+"""
 from __future__ import annotations
 
+from dataclasses import fields
 from importlib import import_module
+from typing import Any
 
-from ..errors import UnknownNameError
+from ..errors import ConfigError, UnknownNameError
 
 ENGINES: dict[str, str] = {
     "rate": "tpneuro.engines.rate_engine:RateEngine",
@@ -11,10 +18,18 @@ ENGINES: dict[str, str] = {
 }
 
 
-def get_engine(name: str, source: str = "engine"):
-    """An engine instance for ``name``; an unknown name lists the available engines."""
+def get_engine(name: str, source: str = "engine", options: dict[str, Any] | None = None):
+    """An engine instance for ``name`` with ``options`` (config field ``engine_options``); an unknown
+    engine lists the available ones, an unknown option the engine's valid ones."""
     try:
-        module, cls = ENGINES[name].split(":")
+        module, cls_name = ENGINES[name].split(":")
     except KeyError:
         raise UnknownNameError(source, "engine", name, list(ENGINES)) from None
-    return getattr(import_module(module), cls)()
+    cls = getattr(import_module(module), cls_name)
+    options = dict(options or {})
+    valid = [f.name for f in fields(cls.options_type)] if getattr(cls, "options_type", None) else []
+    for key in options:
+        if key not in valid:
+            fix = f"use one of: {', '.join(valid)}" if valid else "remove engine_options (the rate engine has no settings)"
+            raise ConfigError(source, f"engine_options.{key}", f"is not a setting of the {name} engine", fix)
+    return cls(**options)

@@ -1,9 +1,11 @@
-"""PNG plots of a run: learning curves and per-layer alignment angles (matplotlib, Agg backend)."""
+"""PNG plots of a run: learning curves, per-layer alignment angles and, for the spiking engines, spike
+rasters and firing-rate histograms (matplotlib, Agg backend)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -48,3 +50,47 @@ def plot_alignment_angles(history: list[dict], path: Path, title: str = "") -> b
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return True
+
+
+def plot_spike_rasters(samples: list[dict[str, np.ndarray]], dt: float, path: Path, title: str = "",
+                       max_neurons: int = 100) -> None:
+    """Spike rasters of a spiking engine's free phase: one column per sample, one row per population
+    (spike counts per step, shape (steps, neurons); at most ``max_neurons`` neurons drawn per population)."""
+    populations = list(samples[0])
+    fig, axes = plt.subplots(len(populations), len(samples), figsize=(4 * len(samples), 1.6 * len(populations)),
+                             sharex=True, squeeze=False)
+    for col, trains in enumerate(samples):
+        for row, name in enumerate(populations):
+            counts = trains[name][:, :max_neurons]
+            steps, neurons = np.nonzero(counts)
+            ax = axes[row, col]
+            ax.scatter(1e3 * steps * dt, neurons, s=1.5, marker="|", color="k")
+            ax.set(ylim=(-0.5, max(counts.shape[1], 1) - 0.5))
+            if col == 0:
+                ax.set_ylabel(f"{name}\nneuron", fontsize=8)
+            if row == 0:
+                ax.set_title(f"sample {col}", fontsize=9)
+    for ax in axes[-1]:
+        ax.set_xlabel("time (ms)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_spike_rates(samples: list[dict[str, np.ndarray]], dt: float, path: Path, title: str = "") -> None:
+    """Histogram per population of the neurons' firing rates (Hz) over the given samples' free phases."""
+    populations = list(samples[0])
+    fig, axes = plt.subplots(1, len(populations), figsize=(3.2 * len(populations), 3), squeeze=False)
+    for ax, name in zip(axes[0], populations):
+        counts = np.concatenate([trains[name] for trains in samples])
+        rates = counts.sum(axis=0) / (len(counts) * dt)
+        ax.hist(rates, bins=30, color="tab:blue")
+        ax.set(xlabel="rate (Hz)", title=f"{name} (mean {rates.mean():.0f} Hz)")
+    axes[0][0].set_ylabel("neurons")
+    fig.suptitle(title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -30,9 +30,11 @@ from .checkpoints import CHECKPOINT_FILE, Checkpoint, load_checkpoint, save_chec
 from .chip_setup import put_on_chip
 from .divergence_guard import check_loss, check_params
 from .energy_summary import energy_summary
-from .plots import plot_alignment_angles, plot_learning_curves
+from .plots import plot_alignment_angles, plot_learning_curves, plot_spike_rasters, plot_spike_rates
+from .spiking_summary import spiking_summary
 
 RNG_STREAMS = ("init", "shuffle", "noise")
+RASTER_SAMPLES = 3          # test inputs whose spikes a spiking engine's run directory shows
 
 
 @dataclass
@@ -79,7 +81,7 @@ class Trainer:
                  data: DataSplits | None = None, source: str = "config"):
         self.cfg, self.progress, self.source = cfg, progress, source
         self.run_dir = Path(run_dir) if run_dir is not None else None
-        self.engine = get_engine(cfg.engine, source)
+        self.engine = get_engine(cfg.engine, source, cfg.engine_options)
         seeds = np.random.SeedSequence(cfg.seed).spawn(len(RNG_STREAMS))
         self.rngs = {name: np.random.default_rng(s) for name, s in zip(RNG_STREAMS, seeds)}
         self.data = data if data is not None else load_data(cfg, source)
@@ -121,6 +123,11 @@ class Trainer:
         title = f"{self.cfg.name}: {self.cfg.rule.name} on {self.cfg.dataset.name}"
         plot_learning_curves(self.history, self.run_dir / "plots" / "learning_curves.png", title)
         plot_alignment_angles(self.history, self.run_dir / "plots" / "alignment_angles.png", title)
+        if hasattr(self.engine, "spike_trains"):
+            samples = self.engine.spike_trains(self.state, self.data.x_test[:RASTER_SAMPLES])
+            dt = self.engine.options.dt
+            plot_spike_rasters(samples, dt, self.run_dir / "plots" / "spike_raster.png", f"{title}: free phase")
+            plot_spike_rates(samples, dt, self.run_dir / "plots" / "spike_rates.png", f"{title}: free phase")
 
     # -- epochs --------------------------------------------------------------------------------
     def _batches(self, n: int):
@@ -211,6 +218,9 @@ class Trainer:
         """Best-validation metrics, operations (and energy on a chip) per inference and training sample."""
         profile = self.state.chip.profile if self.state.chip is not None else None
         out = {**rf.summarize(self.history), **energy_summary(self.cfg, self.state, profile)}
+        totals = getattr(self.engine, "totals", None)
+        if totals:
+            out.update(spiking_summary(totals, self.cfg, self.state, self.engine.options.dt, profile))
         if self.cfg.hardware is not None:
             out["hardware_profile"] = self.cfg.hardware.profile
             out["design_rule_violations"] = [str(v) for v in self.design_violations]
