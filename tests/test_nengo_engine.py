@@ -191,6 +191,30 @@ def test_train_batch_learns_online_and_counts_spikes():
     assert counts["samples"] == 6 and counts["spikes"]["layer 1"] > 0 and counts["spikes"]["error"] > 0
     assert counts["synaptic_events"] == {k: counts["spikes"][k] * counts["fan_out"][k] for k in counts["spikes"]}
     assert counts["fan_out"] == {"input": 12, "layer 1": 3, "error": 13}
+    train = engine.totals["train"]
+    assert counts["wall_seconds"] > 0 and train["wall_seconds"] > counts["wall_seconds"]
+    assert train["samples"] == 30 and train["simulated_seconds"] == pytest.approx(5 * counts["simulated_seconds"])
+
+
+def test_nengo_progress_bar_is_off_by_default_and_shows_a_call_when_asked():
+    """options.progress_bar takes what nengo.Simulator takes (False, True, a nengo ProgressBar): the build and
+    every engine call report through it (the call's bar counts samples); off by default, so tests are quiet."""
+    from nengo.utils.progress import ProgressBar
+
+    class Recorder(ProgressBar):
+        def __init__(self):
+            super().__init__()
+            self.finished = []
+
+        def update(self, progress):
+            if progress.finished:
+                self.finished.append((progress.name_after, progress.n_steps))
+
+    assert NengoOptions().progress_bar is False
+    bar = Recorder()
+    state, x, _ = firing_state()
+    NengoEngine(progress_bar=bar).predict(state, x[:3])
+    assert ("Inference", 3) in bar.finished and any(name == "Build" for name, _ in bar.finished)
 
 
 def test_spike_trains_agree_with_the_counts(engine):

@@ -7,22 +7,35 @@ nudged phase (error pathway carries t_L - r_L^free = beta (onehot(y) - softmax(r
 2020 Eq. 4 with batch size 1; forward rules on). The state's Adam optimizers are not used: the plasticity
 happens inside the simulation at the rates of :class:`NengoOptions` (``learning_rate``,
 ``feedback_learning_rate``). After every call the learned weights are copied back into the state.
+
+On a chip (``state.chip``; DESIGN.md section 5) the engine models the weight grids, update resolution and
+rounding of W_i and Q_i (committed once per plasticity window with the call's rng), the learning-rate
+mantissa, and activity noise and offset mismatch (chip_noise.py); it refuses, with one line, what a spiking
+LIF population does not have (stochastic, sign or quantized units; gain mismatch).
 """
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
+from nengo.utils.progress import Progress, ProgressTracker
 
 from ...errors import UnsupportedByEngine
 from ...network.loss import cross_entropy
+from ..chip_weight_store import active_chip
 from ..protocol import BatchResult, Evaluation
 from ..train_state import TrainState
 from .options import NengoOptions
 from .runtime import Runtime, runtime_key
 
 _NOT_LOCAL = "rule {name!r} is not local (it needs {why}); fix: use --engine rate"
+_NO_UNITS = ("hardware profile {profile!r}: units.kind {kind!r} has no spiking counterpart (LIF neurons emit "
+             "spikes at their rate); fix: use --engine rate, or a profile with deterministic units")
+_NO_GAIN_MISMATCH = ("hardware profile {profile!r}: noise.gain_mismatch_sigma (a frozen gain on each unit's "
+                     "activity) is not modeled on spiking populations; fix: use --engine rate, or set it to 0")
 _NO_MAPPING = ("rule {name!r} has no spiking mapping in this engine (it maps ddtp_linear and dfa: direct feedback "
                "from the output error); fix: use --engine rate, or rule ddtp_linear")
 
@@ -30,11 +43,13 @@ _NO_MAPPING = ("rule {name!r} has no spiking mapping in this engine (it maps ddt
 class NengoEngine:
     name: ClassVar[str] = "nengo"
     supported_rules: ClassVar[tuple[str, ...]] = ("ddtp_linear", "dfa")
+    options_type: ClassVar[type] = NengoOptions
 
     def __init__(self, options: NengoOptions | None = None, **overrides):
         self.options = replace(options if options is not None else NengoOptions(), **overrides)
         self._runtime: Runtime | None = None
-        self.last_counts: dict = {}                       # spikes and synaptic events of the last call
+        self._wall_start = 0.0
+        self.last_counts: dict = {}                       # spikes, synaptic events, wall seconds of the last call
         self.totals: dict[str, dict] = {}                 # the same, summed per kind of call since construction
 
     # -- protocol ------------------------------------------------------------------------------------
@@ -52,23 +67,30 @@ class NengoEngine:
         if spec.output_activation != "linear":
             raise UnsupportedByEngine(f"nengo engine: network.output_activation {spec.output_activation!r}: the "
                                       "output is a linear readout of synaptic currents; fix: use linear")
-        if state.chip is not None:
-            raise UnsupportedByEngine("nengo engine: hardware profiles are modeled by the rate engine; "
-                                      "fix: use --engine rate or remove the hardware section")
+        chip = active_chip(state.chip)
+        if chip is not None:
+            profile = chip.profile
+            if profile.units.kind.value != "deterministic":
+                raise UnsupportedByEngine("nengo engine: " + _NO_UNITS.format(profile=profile.name,
+                                                                              kind=profile.units.kind.value))
+            if profile.noise.gain_mismatch_sigma.value > 0.0:
+                raise UnsupportedByEngine("nengo engine: " + _NO_GAIN_MISMATCH.format(profile=profile.name))
 
     def train_batch(self, state, x, y, rng, train_feedback):
-        rt = self._start(state)
+        rt = self._start(state, rng=rng)
         learn_feedback = train_feedback and state.rule.has_trained_feedback
         beta = state.rule.hp.beta
         loss, correct = 0.0, 0
-        for xb, yb in zip(x, y):
-            out = rt.free_phase(xb)
-            res = cross_entropy(out[None], np.array([yb]))
-            loss += res.loss
-            correct += res.n_correct
-            if learn_feedback:
-                rt.noise_phase(out, rng)
-            rt.nudged_phase(-beta * res.grad_output[0])
+        with self._progress(len(x), "Training") as step:
+            for xb, yb in zip(x, y):
+                out = rt.free_phase(xb, rng)
+                res = cross_entropy(out[None], np.array([yb]))
+                loss += res.loss
+                correct += res.n_correct
+                if learn_feedback:
+                    rt.noise_phase(out, rng)
+                rt.nudged_phase(-beta * res.grad_output[0])
+                step()
         rec = rt.reconstruction_loss() if learn_feedback else float("nan")
         self._finish(state, len(x), "train")
         return BatchResult(loss / max(len(x), 1), correct, rec)
@@ -76,9 +98,11 @@ class NengoEngine:
     def feedback_batch(self, state, x, rng):
         if not state.rule.has_trained_feedback:
             return float("nan")
-        rt = self._start(state)
-        for xb in x:
-            rt.noise_phase(rt.free_phase(xb), rng)
+        rt = self._start(state, rng=rng)
+        with self._progress(len(x), "Feedback training") as step:
+            for xb in x:
+                rt.noise_phase(rt.free_phase(xb, rng), rng)
+                step()
         rec = rt.reconstruction_loss()
         self._finish(state, len(x), "feedback")
         return rec
@@ -91,10 +115,17 @@ class NengoEngine:
         res = cross_entropy(self.predict(state, x), y)
         return Evaluation(res.loss, res.n_correct / max(len(y), 1))
 
-    def predict(self, state: TrainState, x: np.ndarray) -> np.ndarray:
-        """Free-phase output r_L (logits) per input row, no learning."""
+    def predict(self, state: TrainState, x: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Free-phase output r_L (logits) per input row, no learning. On a chip with activity noise, ``rng``
+        draws it (a fixed default stream when not given, so evaluation is reproducible)."""
+        rng = rng if rng is not None else np.random.default_rng(0)
         rt = self._start(state)
-        logits = np.array([rt.free_phase(xb) for xb in x]).reshape(len(x), state.spec.layer_sizes[-1])
+        out = []
+        with self._progress(len(x), "Inference") as step:
+            for xb in x:
+                out.append(rt.free_phase(xb, rng))
+                step()
+        logits = np.array(out).reshape(len(x), state.spec.layer_sizes[-1])
         self._finish(None, len(x), "inference")
         return logits
 
@@ -109,8 +140,8 @@ class NengoEngine:
 
     def nudged_weight_change(self, state: TrainState, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
         """Free then nudged phase of one sample; the change of every W_i; ``state`` is left as it was."""
-        rt = self._start(state)
-        out = rt.free_phase(x[0])
+        rt = self._start(state, rng=np.random.default_rng(0))
+        out = rt.free_phase(x[0], np.random.default_rng(0))
         rt.nudged_phase(-state.rule.hp.beta * cross_entropy(out[None], np.asarray(y[:1])).grad_output[0])
         after_fwd, after_fb = dict(state.forward_params), dict(state.feedback_params)
         rt.store(TrainState(state.spec, state.rule, after_fwd, after_fb, None, None))
@@ -132,32 +163,48 @@ class NengoEngine:
             for m in rt.net.monitors.values():
                 m.trains.clear()
             rt.presentation.recording = True
-            rt.free_phase(xb)
+            rt.free_phase(xb, np.random.default_rng(0))
             rt.presentation.recording = False
             out.append({name: np.array(m.trains) for name, m in rt.net.monitors.items()})
         self._finish(None, len(x), "probe")
         return out
 
     # -- runtime management ----------------------------------------------------------------------------
-    def _start(self, state: TrainState, dt: float | None = None) -> Runtime:
-        """The built model for ``state`` (built once per architecture, rule and options), loaded with its weights."""
+    def _start(self, state: TrainState, dt: float | None = None, rng: np.random.Generator | None = None) -> Runtime:
+        """The built model for ``state`` (built once per architecture, rule, options and chip), loaded with its
+        weights; ``rng`` draws the stochastic rounding of the call's weight commits on a chip."""
+        self._wall_start = time.perf_counter()
         self.check_supported(state)
         options = self.options.with_dt(dt)
         if self._runtime is None or self._runtime.key != runtime_key(state, options):
             self._runtime = Runtime(state, options)
         self._runtime.load(state)
         self._runtime.reset_counts()
+        self._runtime.seed_rounding(rng if rng is not None else np.random.default_rng(0))
         return self._runtime
 
+    @contextmanager
+    def _progress(self, n_samples: int, task: str):
+        """nengo's own progress bar over the samples of one call (``options.progress_bar``: False, True for
+        nengo's default, shown when a call takes over a second, or a nengo ProgressBar); yields step()."""
+        if not self.options.progress_bar:
+            yield lambda: None
+            return
+        with ProgressTracker(self.options.progress_bar, Progress(task, task, n_samples)) as tracker:
+            yield tracker.total_progress.step
+
     def _finish(self, state: TrainState | None, n_samples: int, kind: str) -> None:
-        """Copy learned weights back into ``state`` (None: nothing learned) and record the spike counts of the
-        call in ``last_counts`` and, summed, in ``totals[kind]`` (kind: train, feedback, inference, probe)."""
+        """Copy learned weights back into ``state`` (None: nothing learned) and record the spike counts and the
+        wall time of the call (build included) in ``last_counts`` and, summed, in ``totals[kind]`` (kind:
+        train, feedback, inference, probe)."""
         if state is not None:
             self._runtime.store(state)
         self.last_counts = counts = self._runtime.counts(n_samples)
-        total = self.totals.setdefault(kind, {"samples": 0, "simulated_seconds": 0.0, "spikes": {}, "synaptic_events": {}})
-        total["samples"] += counts["samples"]
-        total["simulated_seconds"] += counts["simulated_seconds"]
+        counts["wall_seconds"] = time.perf_counter() - self._wall_start
+        total = self.totals.setdefault(kind, {"samples": 0, "simulated_seconds": 0.0, "wall_seconds": 0.0,
+                                              "spikes": {}, "synaptic_events": {}})
+        for key in ("samples", "simulated_seconds", "wall_seconds"):
+            total[key] += counts[key]
         for key in ("spikes", "synaptic_events"):
             for name, n in counts[key].items():
                 total[key][name] = total[key].get(name, 0) + n

@@ -22,6 +22,10 @@ The rule's input has n_i + 1 entries: the noise current n_i injected into layer 
 Linearised, the fixed point is Q_i = C J_i^T (J_i C J_i^T)^{-1} with C the covariance of u_i (the damped
 pseudo-inverse of Meulemans et al. 2020 Theorem 6 when C is isotropic; here C = D_i^2 sigma_J^2 with D_i
 the LIF slopes, because the noise enters as a current).
+
+On a chip (``store``) the changes of one gated noise window are summed and Q_i is written once when the
+gate closes: Q_i <- chip.apply_update(Q_i, sum_t dQ_t) on the feedback pathway's grid (see
+tpneuro.engines.chip_weight_store); the pair stays [Q_i, -Q_i].
 """
 from __future__ import annotations
 
@@ -47,12 +51,14 @@ class NoiseReconstructionRule(nengo.learning_rules.LearningRuleType):
     power_tau = NumberParam("power_tau", low=0, low_open=True, readonly=True, default=0.1)
     pre_synapse = SynapseParam("pre_synapse", default=Lowpass(tau=0.01), readonly=True)
     soma = Parameter("soma", readonly=True)
+    store = Parameter("store", default=None, optional=True, readonly=True)
 
-    def __init__(self, soma, learning_rate=1.0, power_tau=0.1, pre_synapse=Lowpass(tau=0.01)):
+    def __init__(self, soma, learning_rate=1.0, power_tau=0.1, pre_synapse=Lowpass(tau=0.01), store=None):
         super().__init__(learning_rate, size_in=soma.size_in + 1)
         self.power_tau = power_tau
         self.pre_synapse = pre_synapse
         self.soma = soma
+        self.store = store
 
 
 class SimNoiseReconstruction(Operator):
@@ -63,9 +69,9 @@ class SimNoiseReconstruction(Operator):
     """
 
     def __init__(self, pre_filtered, weights, soma_current, rule_input, deviation, error, power, delta, totals,
-                 learning_rate, power_tau, tag=None):
+                 learning_rate, power_tau, store=None, tag=None):
         super().__init__(tag=tag)
-        self.learning_rate, self.power_tau = learning_rate, power_tau
+        self.learning_rate, self.power_tau, self.store = learning_rate, power_tau, store
         self.sets, self.incs = [], []
         self.reads = [pre_filtered, weights, soma_current, rule_input]
         self.updates = [delta, deviation, error, power, totals]
@@ -74,13 +80,24 @@ class SimNoiseReconstruction(Operator):
         pre, weights, current, rule_input = (signals[s] for s in self.reads)
         delta, deviation, error, power, totals = (signals[s] for s in self.updates)
         n_out = pre.shape[0] // 2
-        scale, smoothing = self.learning_rate * dt, dt / self.power_tau
-        state = {"was_zero": False}
+        scale, smoothing, store = self.learning_rate * dt, dt / self.power_tau, self.store
+        pending = np.zeros((delta.shape[0], n_out)) if store is not None else None
+        state = {"was_zero": False, "open": False}
+
+        def commit():
+            q = weights[:, :n_out]
+            stored = store.commit(q, pending)
+            delta[:, :n_out] = stored - q
+            delta[:, n_out:] = q - stored          # the OFF half: -stored - (-q)
+            pending[...] = 0.0
+            state["open"] = False
 
         def step_noise_reconstruction():
             gate = rule_input[-1]
             if gate == 0.0:
-                if not state["was_zero"]:
+                if state["open"]:
+                    commit()
+                elif not state["was_zero"]:
                     delta[...] = 0.0
                     state["was_zero"] = True
                 return
@@ -91,9 +108,15 @@ class SimNoiseReconstruction(Operator):
             deviation[...] = lif_rate(current) - lif_rate(current - rule_input[:-1])
             error[...] = deviation + weights @ pre
             step = -scale * gate / max(power[0], np.finfo(float).tiny)
-            np.outer(step * error, signed, out=delta[:, :n_out])
-            np.negative(delta[:, :n_out], out=delta[:, n_out:])
             totals[...] += gate * np.array([np.mean(error * error), np.mean(deviation * deviation), 1.0])
+            if store is None:
+                np.outer(step * error, signed, out=delta[:, :n_out])
+                np.negative(delta[:, :n_out], out=delta[:, n_out:])
+                return
+            if not state["open"]:
+                delta[...] = 0.0
+                state["open"] = True
+            pending[...] += np.outer(step * error, signed)
 
         return step_noise_reconstruction
 
@@ -116,7 +139,7 @@ def build_noise_reconstruction(model, rule_type, rule):
     totals = Signal(shape=3, name="NoiseReconstruction:totals")
     model.add_op(SimNoiseReconstruction(pre, model.sig[conn]["weights"], model.sig[rule_type.soma]["in"],
                                         rule_input, deviation, error, power, model.sig[rule]["delta"], totals,
-                                        rule_type.learning_rate, rule_type.power_tau,
+                                        rule_type.learning_rate, rule_type.power_tau, rule_type.store,
                                         tag=f"{conn} noise reconstruction rule"))
     model.sig[rule].update(noise_current=rule_input[:-1], gate=rule_input[-1:], rate_deviation=deviation,
                            reconstruction_error=error, input_power=power, pre_filtered=pre, totals=totals)

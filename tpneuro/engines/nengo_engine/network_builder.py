@@ -17,12 +17,17 @@
 - Plasticity: LocalTargetRule (forward_rule.py) on every forward and bias connection, NoiseReconstructionRule
   (feedback_rule.py) on every Q_i connection when the rule trains its feedback; noise Nodes inject the noise
   currents of the noise phase.
+- On a chip (``state.chip``, DESIGN.md section 5): the plastic W_i and Q_i are committed once per gated
+  window through a ChipWeightStore (update resolution, rounding, weight grid; tpneuro.engines.chip_weight_store),
+  the in-simulation learning rates per step are rounded to the profile's learning-rate mantissa, and a
+  chip's activity noise and offsets enter as currents (chip_noise.py). ``net.weight_stores`` lists the stores.
 
 Probe-able handles are attributes of the returned network: ``layers`` (input, hidden ensembles),
 ``forward_connections`` / ``bias_connections`` (their ``learning_rule`` probes "delta", "apical",
 "pre_filtered", "post_slope"), ``readout``, ``error_node``, ``error_neurons``, ``apical`` (t_i - h_i per
 layer 1..L), ``targets`` (t_i = h_i + apical_i per hidden layer), ``feedback_connections`` (their rules probe
-"reconstruction_error", "rate_deviation", "delta"), ``noise_nodes``, ``monitors`` and ``presentation``.
+"reconstruction_error", "rate_deviation", "delta"), ``noise_nodes``, ``chip_noise`` (None without chip
+noise), ``weight_stores``, ``monitors`` and ``presentation``.
 """
 from __future__ import annotations
 
@@ -31,7 +36,9 @@ import nengo
 
 from ...network.lif_rate import TAU_RC, TAU_REF
 from ...network.weights import bias_key, weight_key
+from ..chip_weight_store import ChipWeightStore, active_chip
 from ..train_state import TrainState
+from .chip_noise import ChipActivityNoise
 from .feedback_rule import NoiseReconstructionRule
 from .forward_rule import LocalTargetReadoutRule, LocalTargetRule
 from .options import NengoOptions
@@ -58,9 +65,24 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
     sizes, L = spec.layer_sizes, spec.n_layers
     beta = getattr(state.rule.hp, "beta", 1.0)
     learns_feedback = state.rule.has_trained_feedback
+    chip = active_chip(state.chip)
     net = nengo.Network(label="tpneuro", seed=seed)
     net.presentation = presentation if presentation is not None else Presentation(spec)
     net.monitors = {}
+    net.weight_stores = []
+    net.chip_noise = ChipActivityNoise(chip) if chip is not None else None
+    if net.chip_noise is not None and not net.chip_noise.active:
+        net.chip_noise = None
+
+    def store(layer: int, pathway: str) -> ChipWeightStore | None:
+        if chip is None:
+            return None
+        net.weight_stores.append(ChipWeightStore(chip, layer, pathway))
+        return net.weight_stores[-1]
+
+    def per_step_rate(rate: float, pathway: str) -> float:
+        """A learning rate (per second) whose per-step factor rate * dt the chip can store."""
+        return rate if chip is None else chip.quantize_learning_rate(rate * opts.dt, pathway) / opts.dt
     with net:
         stimulus = nengo.Node(net.presentation.stimulus, size_out=sizes[0], label="stimulus")
         inputs = _population(sizes[0], nengo.SpikingRectifiedLinear(amplitude=TAU_REF), 1.0 / TAU_REF, "input")
@@ -70,14 +92,15 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
         net.readout = nengo.Node(size_in=sizes[L], label="readout")
         bias_unit = nengo.Ensemble(1, 1, neuron_type=nengo.RectifiedLinear(), gain=[1.0], bias=[1.0], label="bias unit")
 
-        kappa = 2.0 * opts.learning_rate / (beta * opts.nudge_integral())
+        kappa = per_step_rate(2.0 * opts.learning_rate / (beta * opts.nudge_integral()), "forward")
+        kappa_feedback = per_step_rate(opts.feedback_learning_rate, "feedback")
         net.forward_connections, net.bias_connections = [], []
         for i in range(1, L + 1):
             post = net.layers[i].neurons if i < L else net.readout
             rule = LocalTargetRule if i < L else LocalTargetReadoutRule
             net.forward_connections.append(nengo.Connection(
                 net.layers[i - 1].neurons, post, transform=fwd[weight_key(i)], synapse=opts.synapse,
-                learning_rule_type=rule(kappa, pre_synapse=nengo.Lowpass(opts.synapse))))
+                learning_rule_type=rule(kappa, pre_synapse=nengo.Lowpass(opts.synapse), store=store(i, "forward"))))
             net.bias_connections.append(nengo.Connection(
                 bias_unit.neurons, post, transform=fwd[bias_key(i)][:, None], synapse=None,
                 learning_rule_type=rule(kappa, pre_synapse=None)))
@@ -94,8 +117,8 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
         for i in range(1, L + 1):
             apical = nengo.Node(size_in=sizes[i], label=f"apical {i}: t_{i} - h_{i}")
             q = fb[f"Q{i}"] if i < L else identity
-            rule = (NoiseReconstructionRule(net.layers[i].neurons, opts.feedback_learning_rate, opts.power_tau,
-                                            feedback_synapse)
+            rule = (NoiseReconstructionRule(net.layers[i].neurons, kappa_feedback, opts.power_tau,
+                                            feedback_synapse, store=store(i, "feedback"))
                     if i < L and learns_feedback else None)
             conn = nengo.Connection(net.error_neurons.neurons, apical, transform=np.hstack([q, -q]),
                                     synapse=feedback_synapse, learning_rule_type=rule)
@@ -116,6 +139,13 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
             if rule is not None:
                 nengo.Connection(noise, conn.learning_rule, synapse=None)
             net.noise_nodes.append(noise)
+
+        if net.chip_noise is not None:
+            with nengo.Network(label="chip noise"):     # a subnetwork: the other objects keep their seeds
+                for i in range(1, L + 1):
+                    post = net.layers[i].neurons if i < L else net.readout
+                    node = nengo.Node(net.presentation.chip_source(i), size_out=sizes[i], label=f"chip noise {i}")
+                    nengo.Connection(node, post, synapse=None)
 
         for i, ens in enumerate(net.layers):
             _monitor(net, "input" if i == 0 else f"layer {i}", ens, TAU_REF, opts)

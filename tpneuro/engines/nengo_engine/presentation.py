@@ -36,6 +36,7 @@ class Presentation:
     recording: bool = False              # spike trains recorded for raster plots
     output_sum: np.ndarray = None
     output_steps: int = 0
+    chip_current: list[np.ndarray] = None   # per layer 1..L: a chip's offset and noise current (chip_noise.py)
     monitors: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -45,6 +46,7 @@ class Presentation:
         self.baseline = np.zeros(sizes[-1])
         self.noise = [np.zeros(n) for n in sizes[1:-1]]
         self.output_sum = np.zeros(sizes[-1])
+        self.chip_current = [np.zeros(n) for n in sizes[1:]]
 
     # -- Node functions -----------------------------------------------------------------------------
     def stimulus(self, t):
@@ -72,6 +74,12 @@ class Presentation:
         def noise_and_gate(t):
             return np.append(self.noise[layer - 1], self.noise_gate)
         return noise_and_gate
+
+    def chip_source(self, layer: int):
+        """Chip-noise node of layer ``layer`` (1..L): the current its offsets and noise add to its input."""
+        def chip_current(t):
+            return self.chip_current[layer - 1]
+        return chip_current
 
     # -- engine side ----------------------------------------------------------------------------------
     def start_average(self) -> None:

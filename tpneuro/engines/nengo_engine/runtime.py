@@ -7,19 +7,21 @@ import numpy as np
 import nengo
 
 from ...network.lif_rate import TAU_REF
+from ..chip_weight_store import chip_key
 from ..train_state import TrainState
 from .network_builder import build_nengo_network
 from .options import NengoOptions
 from .presentation import Phase, Presentation
-from .simulator_io import read_params, take_reconstruction_totals, write_params
+from .simulator_io import forward_weights, read_params, take_reconstruction_totals, write_params
 
 
 def runtime_key(state: TrainState, options: NengoOptions) -> tuple:
-    """What the built model depends on besides its learned weights: shapes, rule, options and fixed feedback."""
+    """What the built model depends on besides its learned weights: shapes, rule, options, fixed feedback, chip."""
     rule = state.rule
     fixed = () if rule.has_trained_feedback else tuple(
         state.feedback_params[k].tobytes() for k in sorted(state.feedback_params))
-    return (state.spec, rule.name, getattr(rule.hp, "beta", 1.0), rule.has_trained_feedback, options, fixed)
+    return (state.spec, rule.name, getattr(rule.hp, "beta", 1.0), rule.has_trained_feedback, options, fixed,
+            chip_key(state.chip))
 
 
 class Runtime:
@@ -41,6 +43,15 @@ class Runtime:
     def store(self, state: TrainState) -> None:
         read_params(self.sim, self.net, state.forward_params, state.feedback_params)
 
+    def seed_rounding(self, rng: np.random.Generator) -> None:
+        """Give every weight store its own generator for this call's stochastic rounding, seeded from ``rng``
+        in store order (nengo may run the rule operators in any order; drawing the seeds advances ``rng``, so
+        a resumed run continues the stream). No chip: ``rng`` is not touched."""
+        stores = self.net.weight_stores
+        if stores:
+            for store, seed in zip(stores, rng.integers(0, 2 ** 63, size=len(stores))):
+                store.rng = np.random.default_rng(int(seed))
+
     def reconstruction_loss(self) -> float:
         """Sum over hidden layers of mean(err^2) / mean(u^2) in the gated noise windows since the last call
         (1 for Q_i = 0, 0 for a perfect reconstruction); NaN if no feedback learning ran."""
@@ -53,10 +64,14 @@ class Runtime:
         self.sim.run_steps(steps, progress_bar=False)
         self.simulated_steps += steps
 
-    def free_phase(self, x: np.ndarray) -> np.ndarray:
-        """Show ``x``, let the network settle, return the mean output readout r_L^free (logits)."""
+    def free_phase(self, x: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Show ``x``, let the network settle, return the mean output readout r_L^free (logits). On a chip
+        with activity noise or offsets, a fresh noise sample from ``rng`` is held for this sample."""
         p = self.presentation
         p.x[:] = x
+        if self.net.chip_noise is not None:
+            weight = lambda i: forward_weights(self.sim, self.net, i)  # noqa: E731
+            p.chip_current[:] = self.net.chip_noise.currents(rng, weight)
         p.phase = Phase.FREE
         self.run(self.options.settle)
         p.start_average()
@@ -83,16 +98,18 @@ class Runtime:
     def nudged_phase(self, error: np.ndarray) -> None:
         """Error pathway carries the held t_L - r_L^free; the forward rules learn. One closing step with the
         gate shut applies the weight change computed in the phase's last step (nengo adds a rule's delta to
-        the weights one step after computing it), so no change is left pending when the weights are read."""
+        the weights one step after computing it), so no change is left pending when the weights are read;
+        on a chip the rules commit the window's change in that step, and a second step applies it."""
         p = self.presentation
         p.error[:] = error
         p.phase = Phase.NUDGE
         self.run(self.options.nudge)
         p.phase = Phase.FREE
-        self.run(self.options.dt)
+        self.run(self.options.dt * (2 if self.net.weight_stores else 1))
 
     def hidden_rates(self, x: np.ndarray) -> list[np.ndarray]:
-        """Normalised rates (spike count * tau_ref / window) of the hidden layers for one input, no learning."""
+        """Normalised rates (spike count * tau_ref / window) of the hidden layers for one input, no learning
+        (chip noise, if any, held at its last sample)."""
         p = self.presentation
         p.x[:] = x
         p.phase = Phase.FREE

@@ -38,6 +38,13 @@ def read_params(sim: nengo.Simulator, net: nengo.Network, forward: Params, feedb
             feedback[f"Q{i}"] = pair[:, :pair.shape[1] // 2].astype(feedback[f"Q{i}"].dtype)
 
 
+def forward_weights(sim: nengo.Simulator, net: nengo.Network, layer: int) -> np.ndarray:
+    """The running model's W_layer (a read-only view; layer 1..L)."""
+    view = _weights(sim, net.forward_connections[layer - 1]).view()
+    view.setflags(write=False)
+    return view
+
+
 def take_reconstruction_totals(sim: nengo.Simulator, net: nengo.Network) -> list[np.ndarray]:
     """Per trained feedback connection: [sum of mean(err^2), sum of mean(u^2), gated steps], then reset to 0."""
     out = []
