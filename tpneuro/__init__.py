@@ -11,8 +11,9 @@ from .config import ExperimentConfig, load_config, validate_config
 from .evaluation import evaluate_run
 from .network import NetworkSpec, forward, init_forward_params
 from .rules import RULES, make_rule
+from .sweeps import run_sweep
 from .training import RunResult, Trainer, train
 
 __all__ = ["ExperimentConfig", "NetworkSpec", "RULES", "RunResult", "Trainer", "evaluate_run", "forward",
-           "init_forward_params", "load_config", "make_rule", "train", "validate_config"]
+           "init_forward_params", "load_config", "make_rule", "run_sweep", "train", "validate_config"]
 __version__ = "0.1.0"

@@ -162,6 +162,11 @@ def chips(run_dir, chips):
     click.echo(f"table and plot in {Path(run_dir) / 'chips'}")
 
 
+from .sweeps.command import sweep as sweep_command  # noqa: E402  (tpneuro sweep, tpneuro/sweeps/command.py)
+
+cli.add_command(sweep_command)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors print one line and exit with status 2."""
     try:

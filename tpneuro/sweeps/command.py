@@ -1,0 +1,48 @@
+"""``tpneuro sweep``: the command-line face of :func:`tpneuro.sweeps.run_sweep`."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+def _fmt(mean, std, scale=100.0, digits=2) -> str:
+    if mean is None:
+        return "-"
+    return f"{scale * mean:.{digits}f}" + ("" if std is None else f" ± {scale * std:.{digits}f}")
+
+
+@click.command("sweep")
+@click.argument("sweep_file", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), help="sweep directory (default runs/sweeps/NAME)")
+@click.option("--ray-address", help="run on this existing Ray cluster (e.g. auto or HOST:6379; default: "
+              "$RAY_ADDRESS, else Ray started here on all local cores)")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="trials at once (local: the CPUs Ray gets; cluster: the most in flight)")
+@click.option("--dry-run", is_flag=True, help="validate and list the trials and what a run would do; run nothing")
+@click.option("--report-only", is_flag=True, help="rebuild the tables and the report from the trial directories")
+def sweep(sweep_file, out, ray_address, workers, dry_run, report_only):
+    """Run the trials of SWEEP_FILE (a sweeps/*.yaml grid or random search) on Ray and write one results
+    table, the mean ± std over seeds and a report. Re-running skips finished trials and continues the rest."""
+    from .sweep_runner import plan_sweep, run_sweep
+
+    if dry_run:
+        plan = plan_sweep(sweep_file, out)
+        for trial in plan.trials:
+            click.echo(f"{plan.actions[trial.trial_id]:7s} {trial.trial_id}")
+        click.echo(f"{len(plan.trials)} trials valid; sweep directory {plan.out_dir}")
+        return
+    result = run_sweep(sweep_file, out, ray_address=ray_address, workers=workers, echo=click.echo,
+                       report_only=report_only)
+    from ..cli import _table
+
+    rows = [[a["group"], f"{a['n_completed']}/{a['n_trials']}", _fmt(a["test_acc_at_best_val_mean"], a["test_acc_at_best_val_std"]),
+             _fmt(a["test_error_at_best_val_mean"], a["test_error_at_best_val_std"]),
+             _fmt(a["train_seconds_mean"], a["train_seconds_std"], 1.0, 1)] for a in result.aggregate]
+    click.echo(_table(rows, ["group", "done", "test acc. at best val. %", "best-val. test error %", "train s"]))
+    counts = ", ".join(f"{n} {s}" for s, n in result.counts.items())
+    click.echo(f"{counts}; tables and report in {result.out_dir} ({result.report.name}, report.html)")
+    if result.failed:
+        click.echo(f"{len(result.failed)} trial(s) failed (see their trial.json); re-run the sweep to retry them",
+                   err=True)
+        sys.exit(1)

@@ -1,0 +1,167 @@
+"""The sweep file (``sweeps/*.yaml``): its schema and loading, with one-line errors naming file and field.
+
+A sweep file names one or more base experiment configs and the dotted overrides that make its trials::
+
+    name: fmnist_rules                  # default: the file's stem
+    base: [models/fmnist_bp.yaml, ...]  # one path or a list (a list is one more grid axis); relative to
+                                        # the sweep file or to any folder above it (the repository)
+    set: {training.epochs: 20}          # overrides applied to every trial
+    grid:                               # the Cartesian product of its axes, in file order
+      seed: [1, 2, 3]                   # an axis: a list of values ...
+      rule.name:                        # ... or value -> the overrides that come with that value
+        ddtp_linear: {rule.beta: 0.0173, rule.sigma: 0.0986}
+        drl: {rule.beta: 0.0866, rule.sigma: 0.0843, rule.feedback_activation: linear}
+    random:                             # optional random search, crossed with the grid
+      n: 8
+      seed: 0
+      params:
+        optimizer.lr: {loguniform: [1.0e-4, 1.0e-2]}
+        rule.beta: {uniform: [0.01, 0.3]}
+        network.activation: {choice: [tanh, relu]}
+    retries: 1                          # times Ray re-runs a trial whose worker process died
+    cpus_per_trial: 1                   # CPUs Ray reserves for a trial, and its BLAS threads
+
+Overrides are applied in the order base < set < grid value < that value's overrides < random sample;
+a field may be set in only one of ``set``, ``grid`` and ``random.params``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from ..errors import ConfigError
+
+GridAxis = list[Any] | dict[Any, dict[str, Any] | None]
+
+
+class Distribution(BaseModel):
+    """One random-search parameter: exactly one of ``loguniform``, ``uniform`` or ``choice``."""
+
+    model_config = ConfigDict(extra="forbid")
+    loguniform: tuple[float, float] | None = Field(None, description="[low, high], 0 < low < high: "
+                                                   "exp(U(ln low, ln high))")
+    uniform: tuple[float, float] | None = Field(None, description="[low, high], low < high: U(low, high)")
+    choice: list[Any] | None = Field(None, min_length=1, description="values drawn with equal probability")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Distribution:
+        given = [k for k in ("loguniform", "uniform", "choice") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of loguniform, uniform, choice (got {', '.join(given) or 'none'})")
+        for kind in ("loguniform", "uniform"):
+            bounds = getattr(self, kind)
+            if bounds is not None and not bounds[0] < bounds[1]:
+                raise ValueError(f"{kind} needs low < high (got {list(bounds)})")
+        if self.loguniform is not None and self.loguniform[0] <= 0:
+            raise ValueError(f"loguniform needs low > 0 (got {self.loguniform[0]})")
+        return self
+
+
+class RandomSearch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    n: int = Field(ge=1, description="number of random samples (each crossed with the grid)")
+    seed: int = Field(0, description="seed of the samples' numpy Generator")
+    params: dict[str, Distribution] = Field(min_length=1, description="dotted config field -> distribution")
+
+
+class SweepSpec(BaseModel):
+    """A parsed sweep file; ``source`` is its path (for error messages and relative base paths)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field("", description="sweep name (default: the file's stem); the default output is runs/sweeps/NAME")
+    base: list[str] = Field(min_length=1, description="base experiment config(s), e.g. models/digits_ddtp_linear.yaml")
+    set: dict[str, Any] = Field(default_factory=dict, description="dotted overrides applied to every trial")
+    grid: dict[str, GridAxis] = Field(default_factory=dict, description="dotted field -> list of values, or "
+                                      "value -> the overrides that come with it")
+    random: RandomSearch | None = Field(None, description="random search: n, seed, params")
+    retries: int = Field(1, ge=0, description="times Ray re-runs a trial whose worker process died")
+    cpus_per_trial: int = Field(1, ge=1, description="CPUs Ray reserves for each trial; also its BLAS threads")
+    _source: str = PrivateAttr("sweep")
+
+    @field_validator("base", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        return [value] if isinstance(value, str) else value
+
+    @property
+    def source(self) -> str:
+        """The sweep file's path as given: named in every error, and the anchor of relative base paths."""
+        return self._source
+
+    @property
+    def path(self) -> Path:
+        return Path(self._source)
+
+
+def _check_fields(spec: SweepSpec) -> None:
+    """Empty axes and fields given twice (in set, grid, random.params) are mistakes: say where."""
+    for axis, values in spec.grid.items():
+        if len(values) == 0:
+            raise ConfigError(spec.source, f"grid.{axis}", "has no values", "give a list of at least one value")
+    places = [("set", list(spec.set)), ("grid", list(spec.grid)),
+              ("random.params", list(spec.random.params) if spec.random else [])]
+    seen: dict[str, str] = {}
+    for place, fields in places:
+        for field in fields:
+            if field in seen:
+                raise ConfigError(spec.source, f"{place}.{field}", f"is also given in {seen[field]}",
+                                  "set each config field in only one of set, grid, random.params")
+            seen[field] = place
+
+
+def parse_sweep_spec(data: Any, source: str) -> SweepSpec:
+    """Validate parsed YAML as a sweep file; the first problem becomes a one-line ConfigError."""
+    if not isinstance(data, dict):
+        raise ConfigError(source, "<top level>", f"expected a mapping, got {type(data).__name__}",
+                          "write the sweep as YAML fields: base, set, grid, random")
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [str(p) for p in err["loc"]]
+        field = ".".join(loc)
+        got = "" if err["type"] == "missing" else f" (got {err.get('input')!r})"
+        known = ", ".join(SweepSpec.model_fields)
+        fix = (f"a sweep file takes: {known}" if len(loc) == 1 and loc[0] not in SweepSpec.model_fields
+               else f"see the docstring of tpneuro/sweeps/sweep_spec.py; a sweep file takes: {known}")
+        raise ConfigError(source, field, f"{err['msg']}{got}", fix) from None
+    spec._source = source
+    if not spec.name:
+        spec.name = Path(source).stem
+    _check_fields(spec)
+    return spec
+
+
+def load_sweep_spec(path: str | os.PathLike) -> SweepSpec:
+    """Read and validate a sweep file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(str(path), "<file>", "no such sweep file", "give the path of a YAML file, e.g. sweeps/digits_smoke.yaml")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        raise ConfigError(str(path), "<yaml>", f"malformed YAML at {where}: {getattr(exc, 'problem', exc)}",
+                          "fix the YAML syntax there") from None
+    return parse_sweep_spec(data, str(path))
+
+
+def resolve_base(spec: SweepSpec, base: str) -> Path:
+    """The base config file: absolute, or relative to the sweep file's folder or the nearest folder above
+    it that holds that path (so ``models/x.yaml`` in ``sweeps/s.yaml`` finds the repository's models/)."""
+    given = Path(base).expanduser()
+    if given.is_absolute():
+        candidates = [given]
+    else:
+        here = spec.path.resolve().parent
+        candidates = [folder / given for folder in (here, *here.parents)]
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is None:
+        raise ConfigError(spec.source, "base", f"no config file {base!r} next to the sweep file or in a folder above it",
+                          "give a path relative to the sweep file or the repository, e.g. models/digits_ddtp_linear.yaml")
+    return found
