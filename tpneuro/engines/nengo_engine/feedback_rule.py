@@ -18,13 +18,15 @@ Adaptive Filter Theory, ch. 7) on 1/2 ||u_i - Q_i dr_L||^2:
 - ``p`` is a running average (time constant ``power_tau`` of gated time) of ||e||^2, the power of the
   presynaptic error traces, so that ``kappa`` is a rate per second independent of the size of dr_L.
 
-The rule's input has n_i + 1 entries: the noise current n_i injected into layer i, then the gate.
+The rule's input has n_i + 2 entries: the noise current n_i injected into layer i, the gate g, and a hold
+flag that is 1 through a sample's whole noise phase (it only matters on a chip, see below).
 Linearised, the fixed point is Q_i = C J_i^T (J_i C J_i^T)^{-1} with C the covariance of u_i (the damped
 pseudo-inverse of Meulemans et al. 2020 Theorem 6 when C is isotropic; here C = D_i^2 sigma_J^2 with D_i
 the LIF slopes, because the noise enters as a current).
 
-On a chip (``store``) the changes of one gated noise window are summed and Q_i is written once when the
-gate closes: Q_i <- chip.apply_update(Q_i, sum_t dQ_t) on the feedback pathway's grid (see
+On a chip (``store``) the changes of a sample's gated noise windows are summed and Q_i is written once, when
+the gate is shut and the hold flag drops at the end of the noise phase (one learning epoch per sample, as for
+the forward weights): Q_i <- chip.apply_update(Q_i, sum_t dQ_t) on the feedback pathway's grid (see
 tpneuro.engines.chip_weight_store); the pair stays [Q_i, -Q_i].
 """
 from __future__ import annotations
@@ -54,7 +56,7 @@ class NoiseReconstructionRule(nengo.learning_rules.LearningRuleType):
     store = Parameter("store", default=None, optional=True, readonly=True)
 
     def __init__(self, soma, learning_rate=1.0, power_tau=0.1, pre_synapse=Lowpass(tau=0.01), store=None):
-        super().__init__(learning_rate, size_in=soma.size_in + 1)
+        super().__init__(learning_rate, size_in=soma.size_in + 2)
         self.power_tau = power_tau
         self.pre_synapse = pre_synapse
         self.soma = soma
@@ -93,9 +95,9 @@ class SimNoiseReconstruction(Operator):
             state["open"] = False
 
         def step_noise_reconstruction():
-            gate = rule_input[-1]
+            gate = rule_input[-2]
             if gate == 0.0:
-                if state["open"]:
+                if state["open"] and rule_input[-1] == 0.0:     # shut and no longer held: write the change
                     commit()
                 elif not state["was_zero"]:
                     delta[...] = 0.0
@@ -105,7 +107,7 @@ class SimNoiseReconstruction(Operator):
             signed = pre[:n_out] - pre[n_out:]
             energy = float(signed @ signed)
             power[...] = energy if power[0] == 0.0 else power + smoothing * (energy - power)
-            deviation[...] = lif_rate(current) - lif_rate(current - rule_input[:-1])
+            deviation[...] = lif_rate(current) - lif_rate(current - rule_input[:-2])
             error[...] = deviation + weights @ pre
             step = -scale * gate / max(power[0], np.finfo(float).tiny)
             totals[...] += gate * np.array([np.mean(error * error), np.mean(deviation * deviation), 1.0])
@@ -125,7 +127,7 @@ class SimNoiseReconstruction(Operator):
 def build_noise_reconstruction(model, rule_type, rule):
     """Create the rule's input (noise current and gate), its probeable signals and its operator."""
     conn = rule.connection
-    n_units = rule.size_in - 1
+    n_units = rule.size_in - 2
     if conn.size_in % 2 or conn.size_out != n_units:
         raise nengo.exceptions.BuildError(f"{conn}: NoiseReconstructionRule needs ON/OFF pairs into {n_units} "
                                           f"apical units (got {conn.size_in} -> {conn.size_out})")
@@ -141,5 +143,5 @@ def build_noise_reconstruction(model, rule_type, rule):
                                         rule_input, deviation, error, power, model.sig[rule]["delta"], totals,
                                         rule_type.learning_rate, rule_type.power_tau, rule_type.store,
                                         tag=f"{conn} noise reconstruction rule"))
-    model.sig[rule].update(noise_current=rule_input[:-1], gate=rule_input[-1:], rate_deviation=deviation,
+    model.sig[rule].update(noise_current=rule_input[:-2], gate=rule_input[-2:-1], rate_deviation=deviation,
                            reconstruction_error=error, input_power=power, pre_filtered=pre, totals=totals)

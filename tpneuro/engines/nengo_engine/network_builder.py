@@ -134,7 +134,7 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
             nengo.Connection(net.layers[i].neurons, target, synapse=feedback_synapse)
             nengo.Connection(apical, target, synapse=None)
             net.targets.append(target)
-            noise = nengo.Node(net.presentation.noise_source(i), size_out=sizes[i] + 1, label=f"noise {i}")
+            noise = nengo.Node(net.presentation.noise_source(i), size_out=sizes[i] + 2, label=f"noise {i}")
             nengo.Connection(noise[:sizes[i]], net.layers[i].neurons, synapse=None)
             if rule is not None:
                 nengo.Connection(noise, conn.learning_rule, synapse=None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 
 import numpy as np
 
@@ -31,6 +32,7 @@ class Presentation:
     baseline: np.ndarray = None          # r_L^free, the reference of the noise phase
     noise: list[np.ndarray] = None       # noise current per hidden layer (index i-1 for layer i)
     noise_gate: float = 0.0              # feedback plasticity on (1) or off (0)
+    noise_hold: float = 0.0              # 1 through a noise phase: a chip commits Q_i when it drops to 0
     averaging: bool = False              # output readout accumulated for the free-phase average
     counting: bool = False               # spikes counted into the measurement window
     recording: bool = False              # spike trains recorded for raster plots
@@ -70,16 +72,19 @@ class Presentation:
         return apical if self.phase is Phase.NUDGE else np.zeros_like(apical)
 
     def noise_source(self, layer: int):
-        """Noise node of hidden layer ``layer``: its noise current and the feedback plasticity gate."""
-        def noise_and_gate(t):
-            return np.append(self.noise[layer - 1], self.noise_gate)
-        return noise_and_gate
+        """Noise node of hidden layer ``layer``: its noise current, the feedback plasticity gate and the hold
+        flag (a partial of a method, so a built network pickles)."""
+        return partial(self._noise_and_gate, layer)
+
+    def _noise_and_gate(self, layer: int, t):
+        return np.append(self.noise[layer - 1], (self.noise_gate, self.noise_hold))
 
     def chip_source(self, layer: int):
         """Chip-noise node of layer ``layer`` (1..L): the current its offsets and noise add to its input."""
-        def chip_current(t):
-            return self.chip_current[layer - 1]
-        return chip_current
+        return partial(self._chip_current, layer)
+
+    def _chip_current(self, layer: int, t):
+        return self.chip_current[layer - 1]
 
     # -- engine side ----------------------------------------------------------------------------------
     def start_average(self) -> None:

@@ -81,10 +81,11 @@ class Runtime:
     def noise_phase(self, baseline: np.ndarray, rng: np.random.Generator) -> None:
         """``noise_windows`` windows per hidden layer, one layer at a time: a fresh noise current in that layer,
         feedback plasticity on after the settle part of the window; then the noise stops and the network
-        settles back."""
+        settles back (on a chip the rules commit Q_i in the first step of that, and the next applies it)."""
         p = self.presentation
         p.baseline[:] = baseline
         p.phase = Phase.NOISE
+        p.noise_hold = 1.0
         for noise in [n for n in p.noise for _ in range(self.options.noise_windows)]:
             noise[:] = self.options.noise_current * rng.standard_normal(noise.shape)
             p.noise_gate = 0.0
@@ -92,8 +93,9 @@ class Runtime:
             p.noise_gate = 1.0
             self.run(self.options.noise_learn)
             p.silence_noise()
+        p.noise_hold = 0.0
         p.phase = Phase.FREE
-        self.run(self.options.resettle)
+        self.run(max(self.options.resettle, 2 * self.options.dt) if self.net.weight_stores else self.options.resettle)
 
     def nudged_phase(self, error: np.ndarray) -> None:
         """Error pathway carries the held t_L - r_L^free; the forward rules learn. One closing step with the
