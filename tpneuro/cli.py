@@ -166,6 +166,10 @@ from .sweeps.command import sweep as sweep_command  # noqa: E402  (tpneuro sweep
 
 cli.add_command(sweep_command)
 
+from .export_command import export as export_command  # noqa: E402  (tpneuro export, tpneuro/export_command.py)
+
+cli.add_command(export_command)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors print one line and exit with status 2."""
