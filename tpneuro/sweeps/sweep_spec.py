@@ -8,6 +8,7 @@ A sweep file names one or more base experiment configs and the dotted overrides 
     set: {training.epochs: 20}          # overrides applied to every trial
     grid:                               # the Cartesian product of its axes, in file order
       seed: [1, 2, 3]                   # an axis: a list of values ...
+      hardware.profile: all             # ... (all: every profile `tpneuro profiles` lists) ...
       rule.name:                        # ... or value -> the overrides that come with that value
         ddtp_linear: {rule.beta: 0.0173, rule.sigma: 0.0986}
         drl: {rule.beta: 0.0866, rule.sigma: 0.0843, rule.feedback_activation: linear}
@@ -28,14 +29,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError
 
-GridAxis = list[Any] | dict[Any, dict[str, Any] | None]
+GridAxis = list[Any] | dict[Any, dict[str, Any] | None] | Literal["all"]
 
 
 class Distribution(BaseModel):
@@ -100,6 +101,9 @@ class SweepSpec(BaseModel):
 def _check_fields(spec: SweepSpec) -> None:
     """Empty axes and fields given twice (in set, grid, random.params) are mistakes: say where."""
     for axis, values in spec.grid.items():
+        if values == "all" and axis not in ("hardware", "hardware.profile"):
+            raise ConfigError(spec.source, f"grid.{axis}", "'all' stands for every hardware profile",
+                              "give a list of values (only hardware.profile takes 'all')")
         if len(values) == 0:
             raise ConfigError(spec.source, f"grid.{axis}", "has no values", "give a list of at least one value")
     places = [("set", list(spec.set)), ("grid", list(spec.grid)),
@@ -124,7 +128,9 @@ def parse_sweep_spec(data: Any, source: str) -> SweepSpec:
         err = exc.errors()[0]
         loc = [str(p) for p in err["loc"]]
         field = ".".join(loc)
-        got = "" if err["type"] == "missing" else f" (got {err.get('input')!r})"
+        if err["type"] == "value_error":
+            err["msg"] = err["msg"].removeprefix("Value error, ")
+        got = "" if err["type"] in ("missing", "value_error") else f" (got {err.get('input')!r})"
         known = ", ".join(SweepSpec.model_fields)
         fix = (f"a sweep file takes: {known}" if len(loc) == 1 and loc[0] not in SweepSpec.model_fields
                else f"see the docstring of tpneuro/sweeps/sweep_spec.py; a sweep file takes: {known}")

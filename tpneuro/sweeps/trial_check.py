@@ -33,6 +33,8 @@ def check_profile(profile: str, source: str) -> None:
     """Load the hardware profile ``profile`` (a name or a YAML path); a problem names ``source``."""
     try:
         load_profile(profile)
+    except ConfigError as exc:
+        raise ConfigError(source, "hardware.profile", f"profile {profile!r}: {exc.problem}", exc.fix) from None
     except TpneuroError as exc:
-        raise ConfigError(source, "hardware", f"profile {profile!r} cannot be loaded: {exc}",
+        raise ConfigError(source, "hardware.profile", f"profile {profile!r} cannot be loaded: {exc}",
                           "use a profile listed by `tpneuro profiles` or an existing profile YAML") from None

@@ -86,19 +86,37 @@ def _base_data(spec: SweepSpec, base: str) -> tuple[Path, dict]:
     return path, yaml.safe_load(path.read_text())
 
 
-def _validated(raw: dict, overrides: dict[str, Any], source: str) -> dict[str, Any]:
-    """Apply the overrides one by one (so a bad dotted path is named), validate, and build once."""
+def _sweep_field(config_field: str, origins: dict[str, str]) -> str | None:
+    """Where in the sweep file the override behind ``config_field`` is written (None: the base config)."""
+    for key, place in origins.items():
+        if config_field == key or config_field.startswith(key + ".") or key.startswith(config_field + "."):
+            return place
+    return None
+
+
+def _validated(raw: dict, overrides: dict[str, Any], origins: dict[str, str], source: str,
+               checked_profiles: set[str]) -> dict[str, Any]:
+    """Apply the overrides one by one (so a bad dotted path is named), validate, build once on a stand-in
+    and load the hardware profile; a problem names the sweep-file field that caused it."""
     data = raw
-    for field, value in overrides.items():
-        try:
-            data = apply_overrides(data, {field: value})
-        except (TypeError, ValueError, AttributeError):
-            raise ConfigError(source, field, "a part of this dotted path is a value, not a config section",
-                              "name a field inside a section, e.g. optimizer.lr") from None
-    cfg = validate_config(data, source)
-    check_buildable(cfg, source)
-    config = config_to_dict(cfg)
-    return _absolute_paths(config)
+    try:
+        for field, value in overrides.items():
+            try:
+                data = apply_overrides(data, {field: value})
+            except (TypeError, ValueError, AttributeError):
+                raise ConfigError(source, field, "a part of this dotted path is a value, not a config section",
+                                  "name a field inside a section, e.g. optimizer.lr") from None
+        cfg = validate_config(data, source)
+        check_buildable(cfg, source)
+        if cfg.hardware is not None and cfg.hardware.profile not in checked_profiles:
+            check_profile(cfg.hardware.profile, source)
+            checked_profiles.add(cfg.hardware.profile)
+    except ConfigError as exc:
+        place = _sweep_field(exc.field, origins)
+        if place is None or place == exc.field:
+            raise
+        raise ConfigError(source, place, f"{exc.problem} (config field {exc.field})", exc.fix) from None
+    return _absolute_paths(config_to_dict(cfg))
 
 
 def _absolute_paths(config: dict[str, Any]) -> dict[str, Any]:
@@ -114,33 +132,45 @@ def _absolute_paths(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+ALL_PROFILES = "all"
+PROFILE_AXES = ("hardware", "hardware.profile")
+
+
+def _profile_axis(field: str, values):
+    """``hardware.profile: all`` (or ``hardware: all``) is every profile that `tpneuro profiles` lists."""
+    if field in PROFILE_AXES and values == ALL_PROFILES:
+        from ..hardware import list_profiles
+
+        return list_profiles()
+    return values
+
+
 def expand_trials(spec: SweepSpec) -> list[Trial]:
     """Every trial of ``spec``, in file order, each config validated and built once (ConfigError naming
-    the sweep file, the trial and the field on the first problem; nothing has run yet)."""
+    the sweep file, the trial and the sweep field on the first problem; nothing has run yet)."""
     bases = {base: _base_data(spec, base) for base in spec.base}
-    axes = [(field, _axis_choices(values)) for field, values in spec.grid.items()]
+    axes = [(field, _axis_choices(_profile_axis(field, values))) for field, values in spec.grid.items()]
     samples = random_samples(spec.random)
     trials: dict[str, Trial] = {}
-    profiles: dict[str, str] = {}
+    checked_profiles: set[str] = set()
     for base, (_, raw) in bases.items():
         for combo in itertools.product(*(choices for _, choices in axes)):
             for sample in samples:
                 labels = {BASE_AXIS: base} if len(bases) > 1 else {}
                 overrides = dict(spec.set)
+                origins = {k: f"set.{k}" for k in spec.set}
                 for (field, _), (value, extra) in zip(axes, combo):
                     labels[field] = value
                     overrides.update({field: value, **extra})
+                    origins.update({field: f"grid.{field}", **{k: f"grid.{field}.{value}.{k}" for k in extra}})
                 labels.update(sample)
                 overrides.update(sample)
+                origins.update({k: f"random.params.{k}" for k in sample})
                 tid = trial_id(base, labels, overrides)
                 source = f"{spec.source} [trial {tid}]"
                 if tid in trials:
                     raise ConfigError(source, "grid", "two trials have the same values",
                                       "remove the repeated value from the grid")
-                config = _validated(raw, overrides, source)
-                if config.get("hardware"):
-                    profiles.setdefault(config["hardware"]["profile"], source)
+                config = _validated(raw, overrides, origins, source, checked_profiles)
                 trials[tid] = Trial(tid, base, labels, overrides, config)
-    for profile, source in profiles.items():
-        check_profile(profile, source)
     return list(trials.values())
