@@ -22,7 +22,8 @@ def run_dir(tmp_path_factory):
     path = tmp_path_factory.mktemp("export") / "run"
     cfg = {"seed": 0, "engine": "nengo", "engine_options": {"settle": 0.05},
            "dataset": {"name": "digits", "train_subset": 8, "test_subset": 4, "validation_size": 4},
-           "network": {"hidden": [6], "activation": "soft_lif"}, "rule": {"name": "ddtp_linear", "beta": 0.2, "sigma": 0.1},
+           "network": {"hidden": [6], "activation": "soft_lif"},
+           "rule": {"name": "ddtp_linear", "beta": 0.2, "sigma": 0.1},
            "optimizer": {"lr": 1e-3}, "feedback_optimizer": {"lr": 1e-3},
            "training": {"epochs": 1, "batch_size": 4, "epochs_fb": 0, "extra_fb_epochs": 0}}
     train(validate_config(cfg), path, progress=False)

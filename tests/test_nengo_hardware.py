@@ -113,10 +113,11 @@ def test_activity_noise_and_offsets_reach_the_output_as_in_the_rate_engine():
     W_2 d_1 + d_2 against a noise-free run, d_i = o_i + sigma xi_i drawn from the call's rng (one hidden layer,
     so layer 1's spikes are unchanged; a 0.2 s settle lets the readout synapse forget the previous sample's
     draw); a fresh engine with the same rng gives the same logits."""
+    def choice(value):
+        return {"value": value, "source": "test", "confidence": "modeling_choice"}
+
     profile = parse_profile({"name": "noisy", "description": "noise only",
-                             "noise": {"activity_sigma": {"value": 0.05, "source": "test", "confidence": "modeling_choice"},
-                                       "offset_mismatch_sigma": {"value": 0.02, "source": "test",
-                                                                 "confidence": "modeling_choice"}}}, "test")
+                             "noise": {"activity_sigma": choice(0.05), "offset_mismatch_sigma": choice(0.02)}}, "test")
     state, x, _ = firing_state()
     clean = NengoEngine(settle=0.2).predict(state, x[:2])
     state.chip = ChipInstance(profile, state.spec.layer_sizes, 3)
@@ -136,7 +137,8 @@ def test_ideal_profile_trains_the_weights_of_no_profile():
     (measured: 5.6e-17 apart after one batch, the same with no profile twice)."""
     cfg = {"seed": 0, "engine": "nengo", "dataset": {"name": "digits", "train_subset": 8, "test_subset": 4,
                                                       "validation_size": 4},
-           "network": {"hidden": [6], "activation": "soft_lif"}, "rule": {"name": "ddtp_linear", "beta": 0.2, "sigma": 0.1},
+           "network": {"hidden": [6], "activation": "soft_lif"},
+           "rule": {"name": "ddtp_linear", "beta": 0.2, "sigma": 0.1},
            "optimizer": {"lr": 1e-3}, "feedback_optimizer": {"lr": 1e-3},
            "training": {"epochs": 1, "batch_size": 4, "epochs_fb": 0, "extra_fb_epochs": 0}}
     plain = train(validate_config(cfg), progress=False)

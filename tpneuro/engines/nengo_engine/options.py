@@ -42,7 +42,7 @@ class NengoOptions:
     power_tau: float = 0.1               # s of gated time, averaging of the error power that normalises it
     noise_current: float = 0.5           # std of the noise current (threshold current = 1)
     error_rate: float = 1000.0           # Hz of an ON/OFF error neuron per unit of |t_L - r_L| / beta
-    progress_bar: bool = False           # nengo's own build progress bar
+    progress_bar: bool = False           # nengo's progress bars (build; samples per call): False, True or a ProgressBar
 
     def __post_init__(self):
         for f in fields(self):
