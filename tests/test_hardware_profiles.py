@@ -171,7 +171,7 @@ def test_empty_file_is_refused(tmp_path):
 
 def test_unknown_name_lists_the_available_profiles():
     with pytest.raises(UnknownNameError, match=r"profile: unknown name 'nosuchchip'; fix: use one of "
-                                               r"akida1, brainscales2, dynapse2, generic45nm, ideal, loihi1"):
+                                               r"akida1, brainscales2, dynapse2, generic45nm, ideal, int8_nearest, int8_stochastic, loihi1"):
         load_profile("nosuchchip")
 
 
