@@ -15,6 +15,7 @@ from ..errors import ConfigError, UnknownNameError
 ENGINES: dict[str, str] = {
     "rate": "tpneuro.engines.rate_engine:RateEngine",
     "nengo": "tpneuro.engines.nengo_engine:NengoEngine",
+    "brian2": "tpneuro.engines.brian2_engine:Brian2Engine",
 }
 
 

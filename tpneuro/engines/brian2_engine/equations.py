@@ -1,0 +1,122 @@
+"""Neuron and synapse equations of the brian2 engine, as brian2 strings (DESIGN.md section 4).
+
+Units are dimensionless where the rate engine's are (currents in units of the threshold current, activities
+as normalised rates h = r tau_ref); time in seconds. Hidden neurons are LIF with tau_rc = 0.02 s, tau_ref =
+0.002 s, threshold current 1 (tpneuro.network.lif_rate, the convention of nengo.LIF):
+
+    tau_rc dv/dt = J - v,   J = I + b + n,   spike when v > 1, then v = 0 for tau_ref,
+
+where I is the forward synaptic current (each presynaptic spike of normalised amplitude a adds w a / tau_syn,
+then I decays with tau_syn: an exponential current-based synapse, so I = sum_j w_ij h_j on average), b the
+bias and n the held noise current of the noise phase. Integration is exact for constant J
+(exponential Euler). ``loihi_cuba`` is the discrete-time current-based LIF of Loihi (Davies et al. 2018, IEEE
+Micro 38(1), Eq. 1-2: u[t] = u[t-1](1 - du) + sum w s, v[t] = v[t-1](1 - dv) + u[t] + bias), here as forward
+Euler steps of the same two equations, so the rate curve is quantised to whole time steps (see
+``loihi_rate``).
+
+The apical compartment A of each neuron integrates the feedback pathway (A = Q_i (t_L - r_L) = t_i - h_i in the
+nudged phase) and never reaches the soma.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...network.lif_rate import SMOOTHING, TAU_RC, TAU_REF
+
+CONSTANTS = {"tau_rc": TAU_RC, "tau_ref": TAU_REF, "smooth": SMOOTHING}
+
+
+def soft_lif_slope(j: str) -> str:
+    """s'(J) of the soft LIF (tpneuro.network.lif_rate.soft_lif_derivative, Hunsberger & Eliasmith 2015,
+    arXiv 1510.08829, Eq. 3): h^2 (tau_rc / tau_ref) / (p (p + 1)) sigmoid((J - 1)/s), p = s log(1 + e^{(J-1)/s})."""
+    p = f"clip(smooth*log(1 + exp(({j} - 1)/smooth)), 1e-300, inf)"
+    h = f"(tau_ref/(tau_ref + tau_rc*log(1 + 1/{p})))"
+    return f"({h}**2*(tau_rc/tau_ref)/({p}*({p} + 1))/(1 + exp(-({j} - 1)/smooth)))"
+
+
+def lif_rate(j: str) -> str:
+    """Normalised rate of the hard LIF at current J (tpneuro.network.lif_rate.lif_rate)."""
+    return f"(int({j} > 1)*tau_ref/(tau_ref + tau_rc*log(1 + 1/clip({j} - 1, 1e-12, inf))))"
+
+
+def loihi_rate(j: np.ndarray, dt: float) -> np.ndarray:
+    """Normalised rate of the ``loihi_cuba`` neuron at constant current J: after a spike it is held at 0 for
+    n_ref = round(tau_ref/dt) steps, then v_k = J (1 - (1 - dt/tau_rc)^k) until v_k > 1, which takes
+    k = floor(log(1 - 1/J) / log(1 - dt/tau_rc)) + 1 steps; rate = tau_ref / ((n_ref + k) dt)."""
+    j = np.asarray(j, dtype=np.float64)
+    out = np.zeros_like(j)
+    on = j > 1.0
+    k = np.floor(np.log(1.0 - 1.0 / j[on]) / np.log(1.0 - dt / TAU_RC)) + 1.0
+    out[on] = TAU_REF / ((round(TAU_REF / dt) + k) * dt)
+    return out
+
+
+def hidden_equations(neuron_model: str, noise_bank: str, noise_on: str) -> str:
+    """State of a hidden LIF neuron: soma v, forward current I, apical compartment A, bias b, the held noise
+    current of its noise windows (TimedArrays ``noise_bank`` per window, ``noise_on`` per step), and the
+    per-neuron accumulators of the local rules (see plasticity.py)."""
+    soma = ("dv/dt = (J - v)/tau_rc : 1 (unless refractory)" if neuron_model != "poisson" else "v : 1")
+    return f"""
+    {soma}
+    dI/dt = -I/tau_syn : 1
+    dA/dt = -A/tau_fb : 1
+    J = I + b + noise_gate*noise_current : 1
+    noise_current = {noise_bank}(window(t)*second, i) : 1
+    noise_gate = {noise_on}(t) : 1
+    u = {lif_rate('J')} - {lif_rate('(J - noise_gate*noise_current)')} : 1
+    b : 1
+    db : 1
+    post_factor : 1
+    P : 1
+    pbar : 1
+    rec_err : 1
+    rec_dev : 1
+    rec_n : 1
+    amplitude : 1 (constant)
+    n_spikes : 1
+    counted : 1
+    """
+
+
+def input_equations() -> str:
+    """Regular-firing rate coders (deterministic, like nengo.SpikingRectifiedLinear): x_j / tau_ref Hz for the
+    sample in the current slot (TimedArray ``stim`` indexed by slot)."""
+    return """
+    dv/dt = x/tau_ref : 1
+    x = clip(stim(slot(t)*second, i), 0, inf) : 1
+    amplitude : 1 (constant)
+    n_spikes : 1
+    counted : 1
+    """
+
+
+def output_equations() -> str:
+    """Linear readout r = I + b of layer L's synaptic current, its smoothed copy rf, the free-phase average
+    acc, the softmax normaliser Z (summed over the outputs), the error e fed to the ON/OFF populations and the
+    apical signal A (t_L - r_L through the error pathway)."""
+    return """
+    dI/dt = -I/tau_syn : 1
+    dA/dt = -A/tau_fb : 1
+    drf/dt = (I + b - rf)/tau_readout : 1
+    b : 1
+    db : 1
+    acc : 1
+    Z : 1
+    err_out : 1
+    post_factor : 1
+    """
+
+
+def error_equations() -> str:
+    """ON/OFF error coders: neuron k (ON) fires at gain max(e_k, 0), neuron n_L + k (OFF) at gain max(-e_k, 0);
+    each spike has amplitude 1/gain, so tr_on - tr_off = e filtered; ``es`` is that signed trace of the
+    neuron's channel (summed from its ON/OFF pair)."""
+    return """
+    dv/dt = gain*clip(polarity*e_in, 0, inf) : 1
+    e_in : 1 (linked)
+    polarity : 1 (constant)
+    dtrace/dt = -trace/tau_fb : 1
+    es : 1
+    n_spikes : 1
+    counted : 1
+    """

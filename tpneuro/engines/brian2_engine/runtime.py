@@ -1,0 +1,186 @@
+"""A TrainState's network built on brian2, and the calls that run sample presentations on it.
+
+Samples are shown in runs of the compiled schedule (schedule.py): up to ``layout.capacity(mode)`` samples per
+run; the learned weights are read back after every run and written in as initial values of the next, so a
+minibatch larger than one run continues online where the previous run stopped.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...errors import UnsupportedByEngine
+from ...hardware import ChipInstance
+from ...network.weights import bias_key, weight_key
+from ..spiking_schedule import forward_rate_constant
+from ..train_state import TrainState
+from .network_builder import BuildSpec, forward_values, q_pair_values, weights_from
+from .options import Brian2Options
+from .schedule import Layout, Schedule, build_schedule
+from .simulation import cached_simulation
+from .weight_writes import write_code
+
+
+def active_chip(state: TrainState) -> ChipInstance | None:
+    chip = state.chip
+    return None if chip is None or chip.is_ideal else chip
+
+
+def neuron_model(options: Brian2Options, chip: ChipInstance | None) -> str:
+    if options.neuron_model != "auto":
+        return options.neuron_model
+    return "loihi_cuba" if chip is not None and chip.profile.name.lower().startswith("loihi") else "lif"
+
+
+def check_chip(chip: ChipInstance | None) -> None:
+    """Refuse, in one line, what of a profile this engine does not model in the simulation."""
+    if chip is None:
+        return
+    p = chip.profile
+    if p.units.kind.value != "deterministic":
+        raise UnsupportedByEngine(f"brian2 engine: profile {p.name!r} has units.kind {p.units.kind.value!r}, which "
+                                  "the spiking LIF populations do not model; fix: use --engine rate for this profile")
+    if p.noise.activity_sigma.value > 0 or p.noise.offset_mismatch_sigma.value > 0:
+        raise UnsupportedByEngine(f"brian2 engine: profile {p.name!r} has activity noise or offset mismatch on "
+                                  "normalised rates, which spikes cannot carry; fix: use --engine rate for this profile")
+
+
+def build_spec(state: TrainState, options: Brian2Options, record: bool = False) -> BuildSpec:
+    chip = active_chip(state)
+    check_chip(chip)
+    rule, sizes = state.rule, state.spec.layer_sizes
+    L = len(sizes) - 1
+    beta = float(getattr(rule.hp, "beta", 1.0))
+    learns = bool(rule.has_trained_feedback)
+    lr, fb_lr = options.learning_rate, options.feedback_learning_rate
+    if chip is not None:
+        lr = chip.quantize_learning_rate(lr, "forward")
+        fb_lr = chip.quantize_learning_rate(fb_lr, "feedback")
+    codes = [(weight_key(i), write_code("w", chip, i, "forward")) for i in range(1, L + 1)]
+    if learns:
+        codes += [(f"Q{i}", write_code("q", chip, i, "feedback")) for i in range(1, L)]
+    gains = tuple(chip.mismatch.layer(i)[0] for i in range(1, L)) if chip is not None else ()
+    fixed = () if learns else tuple(state.feedback_params[f"Q{i}"].tobytes() for i in range(1, L))
+    return BuildSpec(tuple(sizes), beta, learns, fixed, neuron_model(options, chip),
+                     forward_rate_constant(lr, beta, options.nudge_integral()), fb_lr, tuple(codes),
+                     tuple(tuple(g) if g is not None else None for g in gains), record)
+
+
+class Runtime:
+    """One built network for a (spec, options) and the bookkeeping of its calls."""
+
+    def __init__(self, state: TrainState, options: Brian2Options, record: bool = False):
+        self.options = options
+        self.spec = build_spec(state, options, record)
+        sizes = self.spec.layer_sizes
+        self.L = len(sizes) - 1
+        self.layout = Layout(options, self.L - 1, self.spec.learns_feedback)
+        fixed_q = {k: v for k, v in state.feedback_params.items()}
+        self.sim = cached_simulation(self.spec, self.layout, options, fixed_q)
+        self.pbar = [np.zeros(n) for n in sizes[1:-1]]
+        self.reset_counts()
+
+    # -- bookkeeping ---------------------------------------------------------------------------------
+    def reset_counts(self) -> None:
+        self.spikes = {name: 0 for name in self.sim.net.populations}
+        self.active_steps = 0
+        self.reconstruction = np.zeros(2)
+
+    def counts(self, n_samples: int) -> dict:
+        sizes = self.spec.layer_sizes
+        fan_out = {"input": sizes[1], "error": sum(sizes[1:-1]) + 1}
+        fan_out.update({f"layer {i}": sizes[i + 1] for i in range(1, len(sizes) - 1)})
+        return {"samples": n_samples, "simulated_seconds": self.active_steps * self.options.dt,
+                "spikes": dict(self.spikes), "fan_out": fan_out,
+                "synaptic_events": {k: self.spikes[k] * fan_out[k] for k in self.spikes}}
+
+    def take_reconstruction_loss(self) -> float:
+        err, dev = self.reconstruction
+        self.reconstruction = np.zeros(2)
+        return float(err / dev) if dev > 0 else float("nan")
+
+    # -- runs ----------------------------------------------------------------------------------------
+    def present(self, state: TrainState, mode: str, x: np.ndarray, y: np.ndarray | None = None,
+                rng: np.random.Generator | None = None, learn_feedback: bool = True,
+                write_back: bool = True) -> dict:
+        """Show the rows of ``x`` in ``mode`` (train, feedback, eval, rates). Returns the free-phase outputs
+        ("outputs", (n, n_L)), hidden spike counts of the count window ("counts", per layer (n, n_i)) and the
+        schedules of the runs. Learned parameters are written into ``state`` when ``write_back``."""
+        x = np.asarray(x, dtype=float)
+        cap = self.layout.capacity(mode)
+        params = {k: v.copy() for k, v in state.forward_params.items()}
+        fb = {k: v.copy() for k, v in state.feedback_params.items()}
+        outputs, counts, schedules = [], [[] for _ in range(self.L - 1)], []
+        for start in range(0, len(x), cap):
+            xb = x[start:start + cap]
+            yb = None if y is None else np.asarray(y)[start:start + cap]
+            sched = build_schedule(self.layout, mode, len(xb), learn_feedback)
+            self.sim.run(self._timed(sched, xb, yb, rng), self._variables(params, fb), sched.end_step)
+            out, cnt = self._collect(sched, params, fb, learned=mode in ("train", "feedback"))
+            outputs.append(out)
+            for i, c in enumerate(cnt):
+                counts[i].append(c)
+            schedules.append(sched)
+        if write_back:
+            for k in params:
+                state.forward_params[k] = params[k].astype(state.forward_params[k].dtype, copy=False)
+            if self.spec.learns_feedback:
+                for k in fb:
+                    state.feedback_params[k] = fb[k].astype(state.feedback_params[k].dtype, copy=False)
+        n_out = self.spec.layer_sizes[-1]
+        return {"outputs": np.concatenate(outputs) if outputs else np.zeros((0, n_out)),
+                "counts": [np.concatenate(c) if c else np.zeros((0,)) for c in counts],
+                "schedules": schedules, "params": params, "feedback": fb}
+
+    def _timed(self, sched: Schedule, x: np.ndarray, y: np.ndarray | None, rng) -> dict[str, np.ndarray]:
+        layout, sizes = self.layout, self.spec.layer_sizes
+        values = dict(sched.gates)
+        values["slot"], values["window"] = sched.slot, sched.window
+        stim = np.zeros((layout.slots + 1, sizes[0]))
+        stim[:len(x)] = x
+        values["stim"] = stim
+        label = np.zeros((layout.slots + 1, sizes[-1]))
+        if y is not None:
+            label[np.arange(len(y)), np.asarray(y, dtype=int)] = 1.0
+        values["label"] = label
+        for i in range(1, self.L):
+            values[f"noise_on{i}"] = sched.layer_noise[i - 1]
+            noise = np.zeros((layout.windows + 1, sizes[i]))
+            if rng is not None and sched.layer_noise[i - 1].any():
+                noise[:-1] = self.options.noise_current * rng.standard_normal((layout.windows, sizes[i]))
+            values[f"noise{i}"] = noise
+        return values
+
+    def _variables(self, params, fb) -> dict:
+        net, chip_vars = self.sim.net, {}
+        for i, syn in enumerate(net.forward, start=1):
+            chip_vars[(syn, "w")] = forward_values(params[weight_key(i)])
+        for i, group in enumerate(net.layers + [net.output], start=1):
+            chip_vars[(group, "b")] = params[bias_key(i)]
+        if self.spec.learns_feedback:
+            for i in range(1, self.L):
+                chip_vars[(net.feedback[i - 1], "q")] = q_pair_values(fb[f"Q{i}"])
+                chip_vars[(net.layers[i - 1], "pbar")] = self.pbar[i - 1]
+        return chip_vars
+
+    def _collect(self, sched: Schedule, params, fb, learned: bool):
+        net, sim, sizes = self.sim.net, self.sim, self.spec.layer_sizes
+        n = sched.n_samples
+        out = sim.read(net.output_log, "val").reshape(self.layout.slots, sizes[-1])[:n]
+        counts = [sim.read(log, "val").reshape(self.layout.slots, sizes[i])[:n]
+                  for i, log in enumerate(net.count_logs, start=1)]
+        for name, group in net.populations.items():
+            self.spikes[name] += int(round(sim.read(group, "n_spikes").sum()))
+        self.active_steps += sched.active_steps
+        if learned:
+            for i, syn in enumerate(net.forward, start=1):
+                params[weight_key(i)] = weights_from(sim.read(syn, "w"), sizes[i], sizes[i - 1])
+            for i, group in enumerate(net.layers + [net.output], start=1):
+                params[bias_key(i)] = sim.read(group, "b")
+            if self.spec.learns_feedback:
+                for i in range(1, self.L):
+                    q = sim.read(net.feedback[i - 1], "q")
+                    fb[f"Q{i}"] = weights_from(q[:len(q) // 2], sizes[i], sizes[-1])
+                    layer = net.layers[i - 1]
+                    self.pbar[i - 1] = sim.read(layer, "pbar")
+                    self.reconstruction += [sim.read(layer, "rec_err").sum(), sim.read(layer, "rec_dev").sum()]
+        return out, counts

@@ -1,0 +1,153 @@
+"""One built brian2 network on one code-generation target, run many times with new values.
+
+- ``numpy`` / ``cython`` (brian2 runtime mode): the network is built once and stored at t = 0; every run
+  restores it, writes the new TimedArray values in place and the new initial values, and runs. cython
+  compiles each code object once (cached in ~/.cython across processes).
+- ``cpp_standalone``: the network is built once into a C++ project with ``build(run=False)`` and compiled
+  once; every run calls ``device.run(run_args=...)``, which starts the compiled binary with new TimedArray
+  values and initial values of variables (brian2 >= 2.6) and no recompilation.
+
+brian2's devices are process-global. Each standalone Simulation owns its own CPPStandaloneDevice instance and
+activates it only while it builds, runs or reads results, then restores the device that was active before;
+runtime Simulations activate brian2's runtime device the same way. So several builds, other brian2 users and
+the other engines do not see each other's state.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from .network_builder import Brian2Network, BuildSpec, build_network
+from .options import Brian2Options
+from .schedule import Layout
+
+CACHE_ROOT = Path(os.environ.get("TPNEURO_BRIAN2_CACHE", Path.home() / ".cache" / "tpneuro" / "brian2"))
+_results = [0]
+
+
+class Simulation:
+    """A built network and the way to run it with new values on its target."""
+
+    def __init__(self, spec: BuildSpec, layout: Layout, options: Brian2Options, fixed_q: dict[str, np.ndarray]):
+        import brian2 as b2
+
+        self.options, self.target = options, options.target
+        prefix = "tp"        # fixed object names: identical builds generate identical code (cython cache, make)
+        self.build_seconds = 0.0
+        start = time.perf_counter()
+        if self.target == "cpp_standalone":
+            from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+
+            self.device = CPPStandaloneDevice()
+            root = Path(options.directory) if options.directory else CACHE_ROOT
+            digest = hashlib.sha1(repr((spec, options.with_dt(options.dt))).encode()).hexdigest()[:16]
+            self.directory = str(root / digest)
+            _results[0] += 1
+            self.results = f"results_{os.getpid()}_{_results[0]}"
+            with self.active():
+                self.net: Brian2Network = build_network(spec, layout, options, fixed_q, prefix)
+                self.net.network.run(self.net.duration * b2.second, namespace={})
+                self.device.build(directory=self.directory, results_directory=self.results, compile=True,
+                                  run=False, with_output=False)
+        else:
+            from brian2.devices.device import all_devices
+
+            self.device = all_devices["runtime"]
+            with self.active():
+                self.net = build_network(spec, layout, options, fixed_q, prefix)
+                self.net.network.store("initial")
+        self.build_seconds = time.perf_counter() - start
+        self.runs = 0
+
+    @contextmanager
+    def active(self):
+        """This simulation's device (and code-generation target) active for the duration of the block."""
+        import brian2 as b2
+        from brian2.devices.device import reset_device, set_device
+
+        previous_target = b2.prefs.codegen.target
+        set_device(self.device, build_on_run=False)
+        if self.target != "cpp_standalone":
+            b2.prefs.codegen.target = self.target
+        try:
+            yield
+        finally:
+            b2.prefs.codegen.target = previous_target
+            reset_device()
+
+    @property
+    def binary(self) -> str | None:
+        """Path of the compiled standalone program (None for runtime targets)."""
+        return os.path.join(self.directory, "main") if self.target == "cpp_standalone" else None
+
+    def run(self, timed: dict[str, np.ndarray], variables: dict[tuple[object, str], np.ndarray],
+            steps: int | None = None) -> None:
+        """One run of the schedule with TimedArray values ``timed`` (name -> array of the built shape) and
+        initial values ``variables`` ((group, name) -> array). Runtime targets stop after ``steps`` time steps
+        (the compiled standalone program always runs its whole built duration)."""
+        import brian2 as b2
+
+        with self.active():
+            if self.target == "cpp_standalone":
+                args = {self.net.timed[name]: np.asarray(v, dtype=float) for name, v in timed.items()}
+                args.update({getattr(group, name): np.asarray(v, dtype=float) for (group, name), v in variables.items()})
+                self.device.run(results_directory=self.results, run_args=args, with_output=False)
+                self._remove_run_arrays()
+            else:
+                self.net.network.restore("initial")
+                for name, v in timed.items():
+                    self.net.timed[name].values[...] = np.asarray(v, dtype=float).reshape(self.net.timed[name].values.shape)
+                for (group, name), v in variables.items():
+                    setattr(group, name, np.asarray(v, dtype=float))
+                n = self.net.layout.steps_per_run if steps is None else min(steps, self.net.layout.steps_per_run)
+                self.net.network.run(n * self.options.dt * b2.second, namespace={})
+        self.runs += 1
+
+    def read(self, group, name: str) -> np.ndarray:
+        with self.active():
+            return np.array(getattr(group, name)[:], dtype=float)
+
+    def spike_monitor(self, population: str) -> tuple[np.ndarray, np.ndarray]:
+        """(neuron indices, spike time steps) recorded in the last run (record builds)."""
+        with self.active():
+            mon = self.net.monitors[population]
+            return np.asarray(mon.i[:], dtype=int), np.rint(np.asarray(mon.t_[:]) / self.options.dt).astype(int)
+
+    def _remove_run_arrays(self) -> None:
+        """run_args arrays are written into the project's static_arrays; remove them so a long run does not
+        fill the disk (brian2 keeps them until device.delete)."""
+        for fname in self.device.run_args_arrays:
+            path = os.path.join(self.directory, "static_arrays", fname)
+            for p in (path, path + ".lock"):
+                if os.path.exists(p):
+                    os.remove(p)
+        self.device.run_args_arrays.clear()
+
+    def close(self) -> None:
+        """Remove this process's results directory (the compiled project stays in the cache)."""
+        if self.target == "cpp_standalone":
+            shutil.rmtree(os.path.join(self.directory, self.results), ignore_errors=True)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:   # noqa: BLE001 - interpreter shutdown
+            pass
+
+
+_BUILDS: dict[tuple, Simulation] = {}
+
+
+def cached_simulation(spec: BuildSpec, layout: Layout, options: Brian2Options,
+                      fixed_q: dict[str, np.ndarray]) -> Simulation:
+    """One Simulation per (build spec, options) in this process, shared by all engine instances."""
+    key = (spec, options)
+    if key not in _BUILDS:
+        _BUILDS[key] = Simulation(spec, layout, options, fixed_q)
+    return _BUILDS[key]
