@@ -40,14 +40,15 @@ def lif_rate(j: str) -> str:
 
 
 def loihi_rate(j: np.ndarray, dt: float) -> np.ndarray:
-    """Normalised rate of the ``loihi_cuba`` neuron at constant current J: after a spike it is held at 0 for
-    n_ref = round(tau_ref/dt) steps, then v_k = J (1 - (1 - dt/tau_rc)^k) until v_k > 1, which takes
-    k = floor(log(1 - 1/J) / log(1 - dt/tau_rc)) + 1 steps; rate = tau_ref / ((n_ref + k) dt)."""
+    """Normalised rate of the ``loihi_cuba`` neuron at constant current J: the spike step resets v to 0 and
+    starts the refractory period of n_ref = round(tau_ref/dt) steps (the spike step included, brian2's
+    convention), then v_k = J (1 - (1 - dt/tau_rc)^k) until v_k > 1, which takes
+    k = floor(log(1 - 1/J) / log(1 - dt/tau_rc)) + 1 steps; rate = tau_ref / ((n_ref - 1 + k) dt)."""
     j = np.asarray(j, dtype=np.float64)
     out = np.zeros_like(j)
     on = j > 1.0
     k = np.floor(np.log(1.0 - 1.0 / j[on]) / np.log(1.0 - dt / TAU_RC)) + 1.0
-    out[on] = TAU_REF / ((round(TAU_REF / dt) + k) * dt)
+    out[on] = TAU_REF / ((round(TAU_REF / dt) - 1 + k) * dt)
     return out
 
 
@@ -75,6 +76,8 @@ def hidden_equations(neuron_model: str, noise_bank: str, noise_on: str) -> str:
     amplitude : 1 (constant)
     n_spikes : 1
     counted : 1
+    kappa : 1 (shared)
+    kappa_fb : 1 (shared)
     """
 
 
@@ -104,6 +107,7 @@ def output_equations() -> str:
     Z : 1
     err_out : 1
     post_factor : 1
+    kappa : 1 (shared)
     """
 
 

@@ -41,8 +41,6 @@ class BuildSpec:
     learns_feedback: bool              # Q_i plastic (DDTP-linear) or fixed (DFA)
     fixed_feedback: tuple = ()         # bytes of fixed Q_i (fixed feedback is compiled in)
     neuron_model: str = "lif"
-    kappa: float = 1.0                 # forward rate constant (spiking_schedule.forward_rate_constant)
-    feedback_rate: float = 1.0         # feedback_learning_rate (chip-rounded)
     write_codes: tuple = ()            # per plastic matrix: ("W1", code), ...
     gains: tuple = ()                  # per hidden layer: spike amplitude multipliers (chip mismatch) or None
     record: bool = False               # SpikeMonitors for raster plots
@@ -91,7 +89,7 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     ns.update(smooth=CONSTANTS["smooth"], tau_syn=o.synapse * second, tau_fb=o.feedback_synapse * second,
               tau_readout=o.readout_synapse * second, power_tau=o.power_tau * second, gain=gain * Hz,
               n_tau_syn=o.synapse, n_tau_fb=o.feedback_synapse, gain_n=gain, beta=spec.beta,
-              kappa_n=spec.kappa, kfb_n=spec.feedback_rate, p_floor=0.01 / (gain * o.feedback_synapse) ** 2, n_avg=float(o.steps(o.average)))
+              p_floor=0.01 / (gain * o.feedback_synapse) ** 2, n_avg=float(o.steps(o.average)))
     timed = {g: b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_{g}") for g in GATES}
     timed["slot"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_slot")
     timed["window"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_window")

@@ -72,6 +72,11 @@ class Brian2Options:
             raise ConfigError(_SOURCE, "error_rate", f"{self.error_rate} Hz fires more than once per two steps "
                               f"at dt = {self.dt} s", "lower error_rate or dt")
 
+    def build_options(self) -> Brian2Options:
+        """These options less the ones that are values of a run (learning rates, noise size, project root):
+        builds that differ only in those share one compiled program."""
+        return replace(self, learning_rate=1.0, feedback_learning_rate=1.0, noise_current=1.0, directory="")
+
     def nudge_integral(self) -> float:
         """Effective duration of the nudged phase: its length less the rise of the apical trace."""
         return apical_rise_integral(self.nudge, self.feedback_synapse)

@@ -31,7 +31,7 @@ from .equations import soft_lif_slope
 
 
 def forward_on_pre() -> str:
-    return "I_post += w*amplitude_pre/n_tau_syn\ndw += kappa_n*post_factor_post*amplitude_pre"
+    return "I_post += w*amplitude_pre/n_tau_syn\ndw += kappa_post*post_factor_post*amplitude_pre"
 
 
 def hidden_step_code() -> str:
@@ -39,7 +39,7 @@ def hidden_step_code() -> str:
     error power and reconstruction totals."""
     return f"""
     post_factor = nudge(t)*{soft_lif_slope('J')}*A
-    db += kappa_n*post_factor*dt/second
+    db += kappa*post_factor*dt/second
     fb_gate = noise_gate*learn_feedback(t)
     pbar += fb_gate*(int(pbar > 0)*(P - pbar)*dt/power_tau + int(pbar <= 0)*P)
     rec_err += fb_gate*(u + A)**2
@@ -55,7 +55,7 @@ def output_step_code() -> str:
     acc = (1 - average_start(t))*acc + average(t)*(I + b)/n_avg
     err_out = nudge(t)*beta*(label(slot(t)*second, i) - 1/Z) + noise_phase(t)*(acc - rf)
     post_factor = nudge(t)*A
-    db += kappa_n*post_factor*dt/second
+    db += kappa*post_factor*dt/second
     """
 
 
@@ -63,5 +63,5 @@ def feedback_step_code() -> str:
     """Per time step, at the synapse; skipped until the neuron's error power p is known (it is summed from the
     traces of the previous step, so the first spike of a window would otherwise meet p = 0), and p is floored
     at 1 % of one spike's trace amplitude squared."""
-    return ("dq += -int(pbar_post > 0)*kfb_n/clip(pbar_post, p_floor, inf)*noise_gate_post*learn_feedback(t)"
+    return ("dq += -int(pbar_post > 0)*kappa_fb_post/clip(pbar_post, p_floor, inf)*noise_gate_post*learn_feedback(t)"
             "*(u_post + A_post)*es_pre*dt/second")

@@ -51,18 +51,26 @@ def build_spec(state: TrainState, options: Brian2Options, record: bool = False) 
     L = len(sizes) - 1
     beta = float(getattr(rule.hp, "beta", 1.0))
     learns = bool(rule.has_trained_feedback)
-    lr, fb_lr = options.learning_rate, options.feedback_learning_rate
-    if chip is not None:
-        lr = chip.quantize_learning_rate(lr, "forward")
-        fb_lr = chip.quantize_learning_rate(fb_lr, "feedback")
     codes = [(weight_key(i), write_code("w", chip, i, "forward")) for i in range(1, L + 1)]
     if learns:
         codes += [(f"Q{i}", write_code("q", chip, i, "feedback")) for i in range(1, L)]
     gains = tuple(chip.mismatch.layer(i)[0] for i in range(1, L)) if chip is not None else ()
     fixed = () if learns else tuple(state.feedback_params[f"Q{i}"].tobytes() for i in range(1, L))
-    return BuildSpec(tuple(sizes), beta, learns, fixed, neuron_model(options, chip),
-                     forward_rate_constant(lr, beta, options.nudge_integral()), fb_lr, tuple(codes),
+    return BuildSpec(tuple(sizes), beta, learns, fixed, neuron_model(options, chip), tuple(codes),
                      tuple(tuple(g) if g is not None else None for g in gains), record)
+
+
+def learning_rates(state: TrainState, options: Brian2Options) -> tuple[float, float]:
+    """(kappa, kappa_fb): the forward rate constant (spiking_schedule.forward_rate_constant) and the feedback
+    rate, from the options' learning rates rounded to the chip's learning-rate mantissa if there is one; they
+    are values of the run, not of the build."""
+    chip = active_chip(state)
+    lr, fb_lr = options.learning_rate, options.feedback_learning_rate
+    if chip is not None:
+        lr = chip.quantize_learning_rate(lr, "forward")
+        fb_lr = chip.quantize_learning_rate(fb_lr, "feedback")
+    beta = float(getattr(state.rule.hp, "beta", 1.0))
+    return forward_rate_constant(lr, beta, options.nudge_integral()), fb_lr
 
 
 class Runtime:
@@ -114,7 +122,7 @@ class Runtime:
             xb = x[start:start + cap]
             yb = None if y is None else np.asarray(y)[start:start + cap]
             sched = build_schedule(self.layout, mode, len(xb), learn_feedback)
-            self.sim.run(self._timed(sched, xb, yb, rng), self._variables(params, fb), sched.end_step)
+            self.sim.run(self._timed(sched, xb, yb, rng), self._variables(state, params, fb), sched.end_step)
             out, cnt = self._collect(sched, params, fb, learned=mode in ("train", "feedback"))
             outputs.append(out)
             for i, c in enumerate(cnt):
@@ -150,8 +158,12 @@ class Runtime:
             values[f"noise{i}"] = noise
         return values
 
-    def _variables(self, params, fb) -> dict:
+    def _variables(self, state, params, fb) -> dict:
         net, chip_vars = self.sim.net, {}
+        kappa, kappa_fb = learning_rates(state, self.options)
+        for group in net.layers:
+            chip_vars[(group, "kappa")], chip_vars[(group, "kappa_fb")] = kappa, kappa_fb
+        chip_vars[(net.output, "kappa")] = kappa
         for i, syn in enumerate(net.forward, start=1):
             chip_vars[(syn, "w")] = forward_values(params[weight_key(i)])
         for i, group in enumerate(net.layers + [net.output], start=1):

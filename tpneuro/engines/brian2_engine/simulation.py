@@ -38,7 +38,11 @@ class Simulation:
         import brian2 as b2
 
         self.options, self.target = options, options.target
-        prefix = "tp"        # fixed object names: identical builds generate identical code (cython cache, make)
+        # object names from the build's content: distinct builds in one process get distinct names (brian2
+        # numbers clashing names, which would change the code), identical builds in any process the same names,
+        # hence identical code (cython's cache, make's up-to-date check of a cached standalone project)
+        digest = hashlib.sha1(repr((spec, options.build_options())).encode()).hexdigest()[:16]
+        prefix = f"tp{digest[:8]}"
         self.build_seconds = 0.0
         start = time.perf_counter()
         if self.target == "cpp_standalone":
@@ -46,14 +50,15 @@ class Simulation:
 
             self.device = CPPStandaloneDevice()
             root = Path(options.directory) if options.directory else CACHE_ROOT
-            digest = hashlib.sha1(repr((spec, options.with_dt(options.dt))).encode()).hexdigest()[:16]
             self.directory = str(root / digest)
             _results[0] += 1
             self.results = f"results_{os.getpid()}_{_results[0]}"
             with self.active():
                 self.net: Brian2Network = build_network(spec, layout, options, fixed_q, prefix)
                 self.net.network.run(self.net.duration * b2.second, namespace={})
-                self.device.build(directory=self.directory, results_directory=self.results, compile=True,
+                # the results directory name is compiled into the project: build with a fixed one so that
+                # identical builds in other processes find nothing to recompile; runs use their own
+                self.device.build(directory=self.directory, results_directory="results", compile=True,
                                   run=False, with_output=False)
         else:
             from brian2.devices.device import all_devices
@@ -147,7 +152,7 @@ _BUILDS: dict[tuple, Simulation] = {}
 def cached_simulation(spec: BuildSpec, layout: Layout, options: Brian2Options,
                       fixed_q: dict[str, np.ndarray]) -> Simulation:
     """One Simulation per (build spec, options) in this process, shared by all engine instances."""
-    key = (spec, options)
+    key = (spec, options.build_options())
     if key not in _BUILDS:
         _BUILDS[key] = Simulation(spec, layout, options, fixed_q)
     return _BUILDS[key]

@@ -1,0 +1,149 @@
+"""The brian2 spiking engine: accuracy against the rate engine, speed per code-generation target and against
+the nengo engine, and an optional Fashion-MNIST run.
+
+    python benchmarks/bench_brian2.py [--epochs 2] [--train-subset N] [--skip-accuracy] [--skip-speed]
+                                      [--speed-samples 64] [--targets cpp_standalone,cython,numpy]
+                                      [--fashion-mnist N | --fashion-mnist epoch] [--fmnist-test 1000]
+
+1. Accuracy (digits, sklearn 8x8, 64-64-10 soft_lif, DDTP-linear beta 0.1 sigma 0.1, batch 32, one feedback
+   pre-training epoch, seed 0): the rate engine with the config's Adam optimizers against the brian2 engine
+   (cpp_standalone, default Brian2Options: in-simulation plasticity, learning_rate 0.2 = SGD step per sample
+   times beta), both through tpneuro.training's Trainer. Issue 4 asks for brian2 within 3 points of the rate
+   engine.
+2. Speed (the same network; one warm-up call that builds/compiles, then a timed call of ``train_batch`` on
+   ``--speed-samples`` samples, fewer on the slow targets): wall seconds per training sample and per simulated
+   second, synaptic events (spikes x fan-out) per wall second, for cpp_standalone, cython and numpy and for
+   the nengo engine (reference simulator, its own defaults: dt 1 ms) on the same network and samples.
+3. ``--fashion-mnist N`` (or ``epoch`` for all 60000 - 500 validation samples): 784-256-10 DDTP-linear on the
+   brian2 engine (cpp_standalone), online for N training samples, then test accuracy on ``--fmnist-test``
+   test samples and the time per training sample.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from tpneuro.config import validate_config
+from tpneuro.data import load_dataset
+from tpneuro.engines.registry import get_engine
+from tpneuro.training.trainer import Trainer, build_state
+
+
+def digits_config(engine: str, epochs: int, train_subset: int | None, engine_options: dict | None = None) -> dict:
+    data = {"name": "digits", **({"train_subset": train_subset} if train_subset else {})}
+    return {"name": f"digits_{engine}", "seed": 0, "engine": engine, "dataset": data,
+            "network": {"hidden": [64], "activation": "soft_lif", "output_activation": "linear"},
+            "rule": {"name": "ddtp_linear", "beta": 0.1, "sigma": 0.1},
+            "optimizer": {"lr": 0.001}, "feedback_optimizer": {"lr": 0.001},
+            "training": {"epochs": epochs, "batch_size": 32, "epochs_fb": 1, "extra_fb_epochs": 0},
+            "diagnostics": {"enabled": False}, "engine_options": engine_options or {}}
+
+
+def accuracy(epochs: int, train_subset: int | None) -> list[dict]:
+    rows = []
+    for engine in ("rate", "brian2"):
+        trainer = Trainer(validate_config(digits_config(engine, epochs, train_subset), "bench_brian2"), progress=False)
+        start = time.perf_counter()
+        result = trainer.run()
+        n_train = len(trainer.data.y_train) * len(result.history)
+        rows.append({"engine": engine, "test": 100 * result.history[-1]["test_acc"],
+                     "best_val_test": 100 * result.summary["test_acc_at_best_val"],
+                     "wall": time.perf_counter() - start,
+                     "per_sample": sum(h["epoch_seconds"] for h in result.history) / n_train,
+                     "n_train": len(trainer.data.y_train), "n_test": len(trainer.data.y_test)})
+        print(f"accuracy {engine}: {rows[-1]['test']:.2f} % in {rows[-1]['wall']:.0f} s", flush=True)
+    return rows
+
+
+def speed(engine_name: str, options: dict, n: int) -> dict:
+    """Warm-up call (build, compile), then one timed train_batch on n digits samples."""
+    cfg = validate_config(digits_config(engine_name, 1, None, options), "bench_brian2")
+    data = load_dataset("digits", seed=0)
+    rng = np.random.default_rng(0)
+    state = build_state(cfg, data.input_size, data.n_classes, rng)
+    engine = get_engine(engine_name, "bench_brian2", options)
+    start = time.perf_counter()
+    engine.train_batch(state, data.x_train[:2], data.y_train[:2], rng, True)
+    build = time.perf_counter() - start
+    start = time.perf_counter()
+    engine.train_batch(state, data.x_train[2:2 + n], data.y_train[2:2 + n], rng, True)
+    wall = time.perf_counter() - start
+    c = engine.last_counts
+    events = sum(c["synaptic_events"].values())
+    return {"engine": engine_name + (f" {options['target']}" if "target" in options else ""), "samples": n,
+            "first_call": build, "per_sample": wall / n, "per_sim_s": wall / c["simulated_seconds"],
+            "events_per_s": events / wall, "events_per_sample": events / n,
+            "sim_per_sample": c["simulated_seconds"] / n}
+
+
+def fashion_mnist(n_train: int | None, n_test: int) -> dict:
+    cfg = validate_config({"name": "fmnist_brian2", "seed": 0, "engine": "brian2",
+                           "dataset": {"name": "fashion_mnist", "validation_size": 500,
+                                       **({"train_subset": n_train} if n_train else {}), "test_subset": n_test},
+                           "network": {"hidden": [256], "activation": "soft_lif", "output_activation": "linear"},
+                           "rule": {"name": "ddtp_linear", "beta": 0.1, "sigma": 0.1},
+                           "optimizer": {"lr": 0.001}, "feedback_optimizer": {"lr": 0.001},
+                           "training": {"epochs": 1, "batch_size": 32, "epochs_fb": 0, "extra_fb_epochs": 0},
+                           "diagnostics": {"enabled": False}}, "bench_brian2")
+    trainer = Trainer(cfg, progress=True)
+    start = time.perf_counter()
+    result = trainer.run()
+    totals = trainer.engine.totals["train"]
+    return {"n_train": len(trainer.data.y_train), "n_test": len(trainer.data.y_test),
+            "test": 100 * result.history[-1]["test_acc"], "wall": time.perf_counter() - start,
+            "per_sample": result.history[-1]["epoch_seconds"] / len(trainer.data.y_train),
+            "per_sim_s": totals["wall_seconds"] / totals["simulated_seconds"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--train-subset", type=int)
+    parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--speed-samples", type=int, default=64, help="timed samples on cpp_standalone and nengo")
+    parser.add_argument("--targets", default="cpp_standalone,cython,numpy")
+    parser.add_argument("--fashion-mnist", help="N training samples, or 'epoch'")
+    parser.add_argument("--fmnist-test", type=int, default=1000)
+    args = parser.parse_args()
+
+    if not args.skip_accuracy:
+        rows = accuracy(args.epochs, args.train_subset)
+        print(f"\ndigits 64-64-10 soft_lif DDTP-linear, seed 0, {rows[0]['n_train']} training / {rows[0]['n_test']} "
+              f"test samples, {args.epochs} epochs (+1 feedback pre-training epoch)")
+        print(f"{'engine':<8} {'test %':>7} {'test % @best val':>17} {'wall s':>8} {'wall s/train sample':>20}")
+        for r in rows:
+            print(f"{r['engine']:<8} {r['test']:>7.2f} {r['best_val_test']:>17.2f} {r['wall']:>8.1f} {r['per_sample']:>20.4f}")
+        print(f"brian2 - rate: {rows[1]['test'] - rows[0]['test']:+.2f} points")
+
+    if not args.skip_speed:
+        n = args.speed_samples
+        runs = [("brian2", {"target": t}, n if t == "cpp_standalone" else max(2, n // (4 if t == "cython" else 16)))
+                for t in args.targets.split(",")] + [("nengo", {}, n)]
+        rows = []
+        for name, options, count in runs:
+            rows.append(speed(name, options, count))
+            print(f"speed {rows[-1]['engine']}: {rows[-1]['per_sample']:.3f} s/sample", flush=True)
+        print("\nspeed, digits 64-64-10 DDTP-linear training samples (free + noise + nudged phases); brian2 dt 0.1 ms, "
+              "nengo dt 1 ms; first call = build/compile + 2 samples")
+        head = (f"{'engine':<22} {'samples':>7} {'first call s':>12} {'wall s/sample':>13} {'wall s/sim s':>12} "
+                f"{'sim s/sample':>12} {'syn. events/sample':>18} {'syn. events/wall s':>18}")
+        print(head)
+        for r in rows:
+            print(f"{r['engine']:<22} {r['samples']:>7} {r['first_call']:>12.1f} {r['per_sample']:>13.4f} "
+                  f"{r['per_sim_s']:>12.3f} {r['sim_per_sample']:>12.3f} {r['events_per_sample']:>18.0f} "
+                  f"{r['events_per_s']:>18.3g}")
+
+    if args.fashion_mnist:
+        n = None if args.fashion_mnist == "epoch" else int(args.fashion_mnist)
+        r = fashion_mnist(n, args.fmnist_test)
+        print(f"\nFashion-MNIST 784-256-10 DDTP-linear on brian2 cpp_standalone, online, {r['n_train']} training "
+              f"samples, test on {r['n_test']}: test {r['test']:.2f} %, wall {r['wall']:.0f} s, "
+              f"{r['per_sample']:.4f} s/training sample, {r['per_sim_s']:.3f} wall s/simulated s "
+              "(published spiking: desire backpropagation 87.56 %)")
+
+
+if __name__ == "__main__":
+    main()
