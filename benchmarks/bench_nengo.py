@@ -1,7 +1,7 @@
 """The spiking engines against the rate engine on the same config: accuracy, speed and spikes.
 
     python benchmarks/bench_nengo.py [--quick] [--dataset digits|fashion_mnist] [--engines rate,nengo,brian2]
-                                     [--hidden N] [--epochs E] [--train-subset N] [--test-subset N]
+                                     [--hidden N] [--epochs E] [--train-subset N] [--test-subset N] [--out DIR]
 
 One config per engine (validated with tpneuro.config.validate_config, trained with tpneuro.training's Trainer,
 which is what tpneuro.training.train runs): N soft_lif hidden units, DDTP-linear (beta 0.1, sigma 0.1), batch
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from tpneuro.config import validate_config
 from tpneuro.engines.registry import ENGINES
@@ -46,9 +47,9 @@ def config(engine: str, dataset: str, hidden: int, epochs: int, train_subset: in
             "training": {"epochs": epochs, "batch_size": 32, "epochs_fb": 1, "extra_fb_epochs": 0}}
 
 
-def run(engine: str, cfg_dict: dict) -> dict:
+def run(engine: str, cfg_dict: dict, out: Path | None = None) -> dict:
     cfg = validate_config(cfg_dict, f"bench_nengo[{engine}]")
-    trainer = Trainer(cfg, progress=False)
+    trainer = Trainer(cfg, out / cfg.name if out is not None else None, progress=False)
     start = time.perf_counter()
     result = trainer.run()
     wall = time.perf_counter() - start
@@ -77,6 +78,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--train-subset", type=int)
     parser.add_argument("--test-subset", type=int)
+    parser.add_argument("--out", type=Path, help="write each engine's run directory under OUT (metrics per epoch)")
     args = parser.parse_args()
     hidden, epochs, train_subset, test_subset = SETUPS[args.dataset]["quick" if args.quick else "full"]
     hidden, epochs = args.hidden or hidden, args.epochs or epochs
@@ -86,7 +88,7 @@ def main() -> None:
         if engine not in ENGINES:
             print(f"engine {engine!r} is not registered (registered: {', '.join(ENGINES)}); skipped")
             continue
-        rows.append(run(engine, config(engine, args.dataset, hidden, epochs, train_subset, test_subset)))
+        rows.append(run(engine, config(engine, args.dataset, hidden, epochs, train_subset, test_subset), args.out))
         print(f"{engine}: done in {rows[-1]['wall_s']:.0f} s", flush=True)
     if not rows:
         return

@@ -27,22 +27,20 @@ from ...errors import UnsupportedByEngine
 from ...network.loss import cross_entropy
 from ..chip_weight_store import active_chip
 from ..protocol import BatchResult, Evaluation
+from ..spiking_schedule import MAPPED_RULES, check_spiking_mapping, output_error
 from ..train_state import TrainState
 from .options import NengoOptions
 from .runtime import Runtime, runtime_key
 
-_NOT_LOCAL = "rule {name!r} is not local (it needs {why}); fix: use --engine rate"
 _NO_UNITS = ("hardware profile {profile!r}: units.kind {kind!r} has no spiking counterpart (LIF neurons emit "
              "spikes at their rate); fix: use --engine rate, or a profile with deterministic units")
 _NO_GAIN_MISMATCH = ("hardware profile {profile!r}: noise.gain_mismatch_sigma (a frozen gain on each unit's "
                      "activity) is not modeled on spiking populations; fix: use --engine rate, or set it to 0")
-_NO_MAPPING = ("rule {name!r} has no spiking mapping in this engine (it maps ddtp_linear and dfa: direct feedback "
-               "from the output error); fix: use --engine rate, or rule ddtp_linear")
 
 
 class NengoEngine:
     name: ClassVar[str] = "nengo"
-    supported_rules: ClassVar[tuple[str, ...]] = ("ddtp_linear", "dfa")
+    supported_rules: ClassVar[tuple[str, ...]] = MAPPED_RULES
     options_type: ClassVar[type] = NengoOptions
 
     def __init__(self, options: NengoOptions | None = None, **overrides):
@@ -55,18 +53,7 @@ class NengoEngine:
     # -- protocol ------------------------------------------------------------------------------------
     def check_supported(self, state: TrainState) -> None:
         """One-line UnsupportedByEngine for what this engine cannot run, before anything is built."""
-        rule, spec = state.rule, state.spec
-        if not rule.is_local:
-            why = "the transposed forward weights" if rule.name == "bp" else "non-local Jacobian products"
-            raise UnsupportedByEngine(f"nengo engine: {_NOT_LOCAL.format(name=rule.name, why=why)}")
-        if rule.name not in self.supported_rules:
-            raise UnsupportedByEngine(f"nengo engine: {_NO_MAPPING.format(name=rule.name)}")
-        if spec.n_layers > 1 and spec.hidden_activation != "soft_lif":
-            raise UnsupportedByEngine(f"nengo engine: network.activation {spec.hidden_activation!r} has no LIF "
-                                      "counterpart; fix: set network.activation: soft_lif")
-        if spec.output_activation != "linear":
-            raise UnsupportedByEngine(f"nengo engine: network.output_activation {spec.output_activation!r}: the "
-                                      "output is a linear readout of synaptic currents; fix: use linear")
+        check_spiking_mapping(self.name, state)
         chip = active_chip(state.chip)
         if chip is not None:
             profile = chip.profile
@@ -89,7 +76,7 @@ class NengoEngine:
                 correct += res.n_correct
                 if learn_feedback:
                     rt.noise_phase(out, rng)
-                rt.nudged_phase(-beta * res.grad_output[0])
+                rt.nudged_phase(output_error(out, yb, beta))
                 step()
         rec = rt.reconstruction_loss() if learn_feedback else float("nan")
         self._finish(state, len(x), "train")
@@ -142,7 +129,7 @@ class NengoEngine:
         """Free then nudged phase of one sample; the change of every W_i; ``state`` is left as it was."""
         rt = self._start(state, rng=np.random.default_rng(0))
         out = rt.free_phase(x[0], np.random.default_rng(0))
-        rt.nudged_phase(-state.rule.hp.beta * cross_entropy(out[None], np.asarray(y[:1])).grad_output[0])
+        rt.nudged_phase(output_error(out, int(y[0]), state.rule.hp.beta))
         after_fwd, after_fb = dict(state.forward_params), dict(state.feedback_params)
         rt.store(TrainState(state.spec, state.rule, after_fwd, after_fb, None, None))
         rt.load(state)

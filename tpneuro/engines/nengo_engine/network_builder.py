@@ -37,6 +37,7 @@ import nengo
 from ...network.lif_rate import TAU_RC, TAU_REF
 from ...network.weights import bias_key, weight_key
 from ..chip_weight_store import ChipWeightStore, active_chip
+from ..spiking_schedule import forward_rate_constant
 from ..train_state import TrainState
 from .chip_noise import ChipActivityNoise
 from .feedback_rule import NoiseReconstructionRule
@@ -92,7 +93,7 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
         net.readout = nengo.Node(size_in=sizes[L], label="readout")
         bias_unit = nengo.Ensemble(1, 1, neuron_type=nengo.RectifiedLinear(), gain=[1.0], bias=[1.0], label="bias unit")
 
-        kappa = per_step_rate(2.0 * opts.learning_rate / (beta * opts.nudge_integral()), "forward")
+        kappa = per_step_rate(forward_rate_constant(opts.learning_rate, beta, opts.nudge_integral()), "forward")
         kappa_feedback = per_step_rate(opts.feedback_learning_rate, "feedback")
         net.forward_connections, net.bias_connections = [], []
         for i in range(1, L + 1):

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-import numpy as np
-
 from ...errors import ConfigError
+from ..spiking_schedule import apical_rise_integral
 
 
 @dataclass(frozen=True)
@@ -57,8 +56,7 @@ class NengoOptions:
     def nudge_integral(self) -> float:
         """Integral over the nudged phase of the apical trace's rise 1 - exp(-t / feedback_synapse): the
         effective duration over which the forward rules see the full apical signal."""
-        tau = self.feedback_synapse
-        return self.nudge - tau * (1.0 - np.exp(-self.nudge / tau))
+        return apical_rise_integral(self.nudge, self.feedback_synapse)
 
     def steps(self, seconds: float) -> int:
         """Number of time steps of a phase."""
