@@ -231,6 +231,19 @@ def test_training_online_lowers_the_loss_and_counts_spikes():
     assert set(engine.totals) == {"train", "inference"}
 
 
+def test_dfa_learns_forward_weights_with_fixed_feedback():
+    """DFA (fixed random Q_i compiled into the feedback synapses, no noise phase): a training call changes W_1
+    and leaves Q_1 as it was; training samples are shorter by the noise windows."""
+    engine = Brian2Engine(**SHORT)
+    state, x, y = firing_state(rule="dfa")
+    w, q = state.forward_params["W1"].copy(), state.feedback_params["Q1"].copy()
+    result = engine.train_batch(state, x[:2], y[:2], np.random.default_rng(0), train_feedback=True)
+    assert not np.array_equal(state.forward_params["W1"], w)
+    np.testing.assert_array_equal(state.feedback_params["Q1"], q)
+    assert np.isnan(result.reconstruction_loss)
+    assert engine.last_counts["simulated_seconds"] == pytest.approx(2 * (100 + 50 + 20 + 100) * 1e-4)
+
+
 def test_spike_trains_agree_with_the_counts():
     engine = Brian2Engine(**SHORT)
     state, x, _ = firing_state()

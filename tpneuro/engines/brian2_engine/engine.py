@@ -109,21 +109,20 @@ class Brian2Engine:
         """Per input row, the spike counts per time step (steps, neurons) of every population during its
         free phase (settle + average), for raster plots; no learning."""
         rt, start = self._start(state, record=True), time.perf_counter()
-        res = rt.present(state, "eval", x, write_back=False)
+        free, out = rt.layout.free_steps, []
+        cap = rt.layout.capacity("eval")
+        for s0 in range(0, len(x), cap):          # the monitors hold the spikes of the last run
+            sched = rt.present(state, "eval", x[s0:s0 + cap], write_back=False)["schedules"][0]
+            trains = [dict() for _ in sched.starts]
+            for name, group in rt.sim.net.populations.items():
+                idx, steps = rt.sim.spike_monitor(name)
+                for k, first in enumerate(sched.starts):
+                    train = np.zeros((free, len(group)), dtype=np.int16)
+                    sel = (steps >= first) & (steps < first + free)
+                    np.add.at(train, (steps[sel] - first, idx[sel]), 1)
+                    trains[k][name] = train
+            out += trains
         self._finish(rt, len(x), "probe", start)
-        free = rt.layout.free_steps
-        out = [dict() for _ in range(len(x))]
-        # one run per schedule; monitors hold the last run only, so record per run
-        if len(res["schedules"]) != 1:
-            raise ValueError(f"spike_trains takes at most {rt.layout.capacity('eval')} inputs per call")
-        sched = res["schedules"][0]
-        for name, group in rt.sim.net.populations.items():
-            idx, steps = rt.sim.spike_monitor(name)
-            for k, s0 in enumerate(sched.starts):
-                train = np.zeros((free, len(group)), dtype=np.int16)
-                sel = (steps >= s0) & (steps < s0 + free)
-                np.add.at(train, (steps[sel] - s0, idx[sel]), 1)
-                out[k][name] = train
         return out
 
     # -- runtime management ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ the other engines do not see each other's state.
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import shutil
@@ -53,6 +54,7 @@ class Simulation:
             self.directory = str(root / digest)
             _results[0] += 1
             self.results = f"results_{os.getpid()}_{_results[0]}"
+            atexit.register(self.close)
             with self.active():
                 self.net: Brian2Network = build_network(spec, layout, options, fixed_q, prefix)
                 self.net.network.run(self.net.duration * b2.second, namespace={})
