@@ -100,9 +100,9 @@ def test_non_lif_activation_and_unmodeled_profiles_are_refused():
     with pytest.raises(UnsupportedByEngine, match=r"activation 'tanh' has no LIF counterpart; fix: set network.activation: soft_lif"):
         engine.check_supported(state)
     state, _, _ = firing_state()
-    state.chip = ChipInstance(load_profile("stochastic_binary"), state.spec.layer_sizes, seed=0)
-    with pytest.raises(UnsupportedByEngine, match=r"brian2 engine: profile 'stochastic_binary' has units.kind "
-                                                  r"'stochastic_binary'.*; fix: use --engine rate for this profile"):
+    state.chip = ChipInstance(load_profile("sign_units"), state.spec.layer_sizes, seed=0)
+    with pytest.raises(UnsupportedByEngine, match=r"brian2 engine: profile 'sign_units' has units.kind "
+                                                  r"'sign'.*; fix: use --engine rate for this profile"):
         engine.check_supported(state)
     with pytest.raises(UnsupportedByEngine, match=r"eval_passes = 3 .*fix: set training.eval_passes: 1"):
         engine.evaluate(firing_state()[0], np.zeros((1, 8)), np.zeros(1, dtype=int), passes=3)
@@ -183,6 +183,23 @@ def test_loihi_cuba_rates_follow_the_discrete_lif_curve():
     got = engine.rates(state, x[:3])[0]
     err = np.abs(got - want)
     assert err.mean() < 0.01 and err.max() < 0.02, f"mean {err.mean():.4f}, max {err.max():.4f}"
+
+
+def test_stochastic_units_fire_poisson_spikes_at_the_lif_rate():
+    """Profile stochastic_binary (TrueNorth-style stochastic units): hidden neurons fire with probability
+    G(J) dt / tau_ref per step, so the spike-count rate over 0.3 s is an unbiased estimate of G(J) = lif_rate:
+    over 2 x 12 units the mean error is within 0.01 of 0 (the std of one unit's estimate is about
+    sqrt(G tau_ref / 0.3 s) ~ 0.03 at G = 0.2, so its mean over 24 units ~ 0.006) and the spread of the errors
+    is more than a deterministic LIF population's (> 0.01 rms), so the units really are stochastic."""
+    from tpneuro.network.lif_rate import lif_rate
+
+    engine = Brian2Engine(target="numpy", settle=0.01, samples_per_run=1)
+    state, x, _ = firing_state()
+    state.chip = ChipInstance(load_profile("stochastic_binary"), state.spec.layer_sizes, seed=0)
+    engine.check_supported(state)
+    got = engine.rates(state, x[:2])[0]
+    err = got - lif_rate(x[:2] @ state.forward_params["W1"].T + state.forward_params["b1"])
+    assert abs(err.mean()) < 0.01 and np.sqrt(np.mean(err ** 2)) > 0.01, f"mean {err.mean():.4f}, rms {np.sqrt(np.mean(err ** 2)):.4f}"
 
 
 # -- cpp_standalone: one compile, many runs -----------------------------------------------------------------

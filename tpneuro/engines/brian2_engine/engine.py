@@ -18,7 +18,7 @@ import numpy as np
 
 from ...errors import UnsupportedByEngine
 from ...network.lif_rate import TAU_REF
-from ...network.loss import cross_entropy
+from ...network.loss import cross_entropy, softmax
 from ..protocol import BatchResult, Evaluation
 from ..spiking_schedule import MAPPED_RULES, check_spiking_mapping
 from ..train_state import TrainState
@@ -69,12 +69,18 @@ class Brian2Engine:
         return rec
 
     def evaluate(self, state, x, y, passes: int = 1):
-        """Loss and accuracy of the free-phase outputs; the spiking network is deterministic: one pass."""
-        if passes != 1:
+        """Loss and accuracy of the free-phase outputs. LIF populations are deterministic: one pass; with
+        stochastic (Poisson) units ``passes`` > 1 averages the softmax over passes (Lee et al. 2015)."""
+        stochastic = self._start(state).spec.neuron_model == "poisson"
+        if passes != 1 and not stochastic:
             raise UnsupportedByEngine(f"brian2 engine: training.eval_passes = {passes} averages stochastic units, "
-                                      "which this engine does not have; fix: set training.eval_passes: 1")
-        res = cross_entropy(self.predict(state, x), np.asarray(y))
-        return Evaluation(res.loss, res.n_correct / max(len(y), 1))
+                                      "which this network does not have; fix: set training.eval_passes: 1")
+        if passes == 1:
+            res = cross_entropy(self.predict(state, x), np.asarray(y))
+            return Evaluation(res.loss, res.n_correct / max(len(y), 1))
+        probs = np.mean([softmax(self.predict(state, x)) for _ in range(passes)], axis=0)
+        picked = np.maximum(probs[np.arange(len(y)), y], np.finfo(probs.dtype).tiny)
+        return Evaluation(float(-np.mean(np.log(picked))), float(np.mean(probs.argmax(axis=1) == y)))
 
     def predict(self, state: TrainState, x: np.ndarray) -> np.ndarray:
         """Free-phase output r_L (logits) per input row, no learning."""

@@ -2,7 +2,9 @@
 
 - ``input``: n_0 regular-firing rate coders (x_j / tau_ref Hz, spike amplitude tau_ref), so a synapse sees
   the normalised rate x_j.
-- ``layer i`` (1..L-1): LIF NeuronGroups (equations.py) with a soma and an apical compartment A.
+- ``layer i`` (1..L-1): LIF NeuronGroups (equations.py) with a soma and an apical compartment A; on a profile
+  with stochastic units (TrueNorth-style, units.kind stochastic_binary) Poisson neurons whose spike probability
+  per step is G(J) dt / tau_ref (G the LIF rate curve), so E[h] = G(J) as E[Bern(h)] = h in the rate engine.
 - ``output``: the linear readout r_L = I + b_L of layer L's synaptic current (not spiking, as the rate engine's
   output is linear), its free-phase average acc, the softmax normaliser Z and the error e.
 - forward Synapses W_i (event-driven: a presynaptic spike of amplitude a adds w a / tau_syn to I_post) and
@@ -27,7 +29,7 @@ import numpy as np
 from ...network.lif_rate import TAU_REF
 from ...network.weights import bias_key, weight_key
 from . import plasticity
-from .equations import CONSTANTS, error_equations, hidden_equations, input_equations, output_equations
+from .equations import CONSTANTS, error_equations, hidden_equations, input_equations, lif_rate, output_equations
 from .options import Brian2Options
 from .schedule import GATES, Layout
 
@@ -113,9 +115,14 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     layers = []
     for i in range(1, L):
         eqs = hidden_equations(spec.neuron_model, f"noise{i}", f"noise_on{i}")
-        g = b2.NeuronGroup(sizes[i], eqs, threshold="v > 1", reset="v = 0\nn_spikes += active(t)\ncounted += count(t)",
-                           refractory=TAU_REF * second, method=method, clock=clock, namespace=ns,
-                           name=f"{prefix}_layer{i}")
+        counters = "n_spikes += active(t)\ncounted += count(t)"
+        if spec.neuron_model == "poisson":      # stochastic units: Poisson spikes at the LIF rate (escape noise)
+            g = b2.NeuronGroup(sizes[i], eqs, threshold=f"rand() < {lif_rate('J')}*dt/tau_ref", reset=counters,
+                               method=method, clock=clock, namespace=ns, name=f"{prefix}_layer{i}")
+        else:
+            g = b2.NeuronGroup(sizes[i], eqs, threshold="v > 1", reset="v = 0\n" + counters,
+                               refractory=TAU_REF * second, method=method, clock=clock, namespace=ns,
+                               name=f"{prefix}_layer{i}")
         g.amplitude = TAU_REF * (np.asarray(spec.gains[i - 1]) if spec.gains and spec.gains[i - 1] is not None else 1.0)
         g.run_regularly(plasticity.hidden_step_code(), when="end", order=0, name=f"{prefix}_layer{i}_step")
         g.run_regularly("b += db\ndb = 0", dt=sample_dt, when="end", order=2, name=f"{prefix}_layer{i}_write")

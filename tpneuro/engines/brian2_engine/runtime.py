@@ -26,6 +26,10 @@ def active_chip(state: TrainState) -> ChipInstance | None:
 
 
 def neuron_model(options: Brian2Options, chip: ChipInstance | None) -> str:
+    """poisson on a profile with stochastic binary units; else the option, where auto picks loihi_cuba on a
+    profile named loihi* and lif otherwise."""
+    if chip is not None and chip.profile.units.kind.value == "stochastic_binary":
+        return "poisson"
     if options.neuron_model != "auto":
         return options.neuron_model
     return "loihi_cuba" if chip is not None and chip.profile.name.lower().startswith("loihi") else "lif"
@@ -36,7 +40,7 @@ def check_chip(chip: ChipInstance | None) -> None:
     if chip is None:
         return
     p = chip.profile
-    if p.units.kind.value != "deterministic":
+    if p.units.kind.value not in ("deterministic", "stochastic_binary"):
         raise UnsupportedByEngine(f"brian2 engine: profile {p.name!r} has units.kind {p.units.kind.value!r}, which "
                                   "the spiking LIF populations do not model; fix: use --engine rate for this profile")
     if p.noise.activity_sigma.value > 0 or p.noise.offset_mismatch_sigma.value > 0:

@@ -56,8 +56,10 @@ class Layout:
 
     @property
     def steps_per_run(self) -> int:
-        """Training samples per run times their length, plus one step for the last weight write."""
-        return self.options.samples_per_run * self.sample_steps + 1
+        """Training samples per run times their length (at least one sample of every mode), plus one step for
+        the last weight write."""
+        longest = max(self.mode_steps(m) for m in ("feedback", "eval", "rates"))
+        return max(self.options.samples_per_run * self.sample_steps, longest) + 1
 
     def mode_steps(self, mode: str) -> int:
         o = self.options
