@@ -1,9 +1,15 @@
 """``tpneuro sweep``: the command-line face of :func:`tpneuro.sweeps.run_sweep`."""
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
 import click
+
+
+def _terminate_as_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _fmt(mean, std, scale=100.0, digits=2) -> str:
@@ -32,6 +38,8 @@ def sweep(sweep_file, out, ray_address, workers, dry_run, report_only):
             click.echo(f"{plan.actions[trial.trial_id]:7s} {trial.trial_id}")
         click.echo(f"{len(plan.trials)} trials valid; sweep directory {plan.out_dir}")
         return
+    if threading.current_thread() is threading.main_thread():   # `kill`: stop trials, still write the tables
+        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     result = run_sweep(sweep_file, out, ray_address=ray_address, workers=workers, echo=click.echo,
                        report_only=report_only)
     from ..cli import _table

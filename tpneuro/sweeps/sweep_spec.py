@@ -4,7 +4,7 @@ A sweep file names one or more base experiment configs and the dotted overrides 
 
     name: fmnist_rules                  # default: the file's stem
     base: [models/fmnist_bp.yaml, ...]  # one path or a list (a list is one more grid axis); relative to
-                                        # the sweep file or to any folder above it (the repository)
+                                        # the sweep file, a folder above it (the repository) or the cwd
     set: {training.epochs: 20}          # overrides applied to every trial
     grid:                               # the Cartesian product of its axes, in file order
       seed: [1, 2, 3]                   # an axis: a list of values ...
@@ -83,6 +83,13 @@ class SweepSpec(BaseModel):
     cpus_per_trial: int = Field(1, ge=1, description="CPUs Ray reserves for each trial; also its BLAS threads")
     _source: str = PrivateAttr("sweep")
 
+    @field_validator("name")
+    @classmethod
+    def _file_name_safe(cls, value: str) -> str:
+        if value and not all(c.isalnum() or c in "._-" for c in value):
+            raise ValueError(f"use letters, digits and . _ - only (it names the output folder), got {value!r}")
+        return value
+
     @field_validator("base", mode="before")
     @classmethod
     def _one_or_many(cls, value):
@@ -159,13 +166,14 @@ def load_sweep_spec(path: str | os.PathLike) -> SweepSpec:
 
 def resolve_base(spec: SweepSpec, base: str) -> Path:
     """The base config file: absolute, or relative to the sweep file's folder or the nearest folder above
-    it that holds that path (so ``models/x.yaml`` in ``sweeps/s.yaml`` finds the repository's models/)."""
+    it that holds that path (so ``models/x.yaml`` in ``sweeps/s.yaml`` finds the repository's models/),
+    or else to the current folder."""
     given = Path(base).expanduser()
     if given.is_absolute():
         candidates = [given]
     else:
         here = spec.path.resolve().parent
-        candidates = [folder / given for folder in (here, *here.parents)]
+        candidates = [folder / given for folder in (here, *here.parents)] + [Path.cwd() / given]
     found = next((c for c in candidates if c.is_file()), None)
     if found is None:
         raise ConfigError(spec.source, "base", f"no config file {base!r} next to the sweep file or in a folder above it",

@@ -25,8 +25,9 @@ def check_buildable(cfg: ExperimentConfig, source: str) -> None:
     try:
         engine.check_supported(state)
     except TpneuroError as exc:
-        raise ConfigError(source, "engine", f"{cfg.engine!r} cannot run rule {cfg.rule.name!r}: {exc}",
-                          "give every trial an engine that supports its rule") from None
+        problem, _, fix = str(exc).partition("; fix: ")
+        raise ConfigError(source, "engine", f"{cfg.engine!r} cannot run rule {cfg.rule.name!r}: {problem}",
+                          fix or "give every trial an engine that supports its rule") from None
 
 
 def check_profile(profile: str, source: str) -> None:
