@@ -108,6 +108,22 @@ def test_non_lif_activation_and_unmodeled_profiles_are_refused():
         engine.evaluate(firing_state()[0], np.zeros((1, 8)), np.zeros(1, dtype=int), passes=3)
 
 
+def test_slope_expression_equals_the_rate_engine_soft_lif_derivative():
+    """The brian2 expression of s'(J), evaluated with numpy, equals soft_lif_derivative to 1e-9 relative from far
+    below threshold (J = -50, where a naive log(1 + e^x) rounds to 0 and the slope would overflow) to J = 50."""
+    from tpneuro.engines.brian2_engine.equations import CONSTANTS, soft_lif_slope
+    from tpneuro.network.lif_rate import soft_lif_derivative, soft_lif_rate
+
+    j = np.linspace(-50, 50, 2001)
+    names = {"clip": np.clip, "log": np.log, "log1p": np.log1p, "exp": np.exp, "abs": np.abs, "tanh": np.tanh, "inf": np.inf,
+             "J": j, **CONSTANTS}
+    with np.errstate(over="ignore"):
+        got = eval(soft_lif_slope("J"), names)   # noqa: S307 - our own expression string
+    want = soft_lif_derivative(j, soft_lif_rate(j))
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-300)
+
+
 # -- schedule ---------------------------------------------------------------------------------------------
 def test_schedule_lays_out_phases_and_weight_write_ticks():
     """A training sample is settle | average | noise windows | resettle | nudge and exactly one clock period

@@ -28,10 +28,14 @@ CONSTANTS = {"tau_rc": TAU_RC, "tau_ref": TAU_REF, "smooth": SMOOTHING}
 
 def soft_lif_slope(j: str) -> str:
     """s'(J) of the soft LIF (tpneuro.network.lif_rate.soft_lif_derivative, Hunsberger & Eliasmith 2015,
-    arXiv 1510.08829, Eq. 3): h^2 (tau_rc / tau_ref) / (p (p + 1)) sigmoid((J - 1)/s), p = s log(1 + e^{(J-1)/s})."""
-    p = f"clip(smooth*log(1 + exp(({j} - 1)/smooth)), 1e-300, inf)"
-    h = f"(tau_ref/(tau_ref + tau_rc*log(1 + 1/{p})))"
-    return f"({h}**2*(tau_rc/tau_ref)/({p}*({p} + 1))/(1 + exp(-({j} - 1)/smooth)))"
+    arXiv 1510.08829, Eq. 3): h^2 (tau_rc / tau_ref) / (p (p + 1)) sigmoid(x), x = (J - 1)/s, the sigmoid as
+    (1 + tanh(x/2))/2 as in the rate engine (exactly 0 below x = -38, where the rate engine's slope is 0), with
+    p = s log(1 + e^x) written as s (log1p(e^{-|x|}) + max(x, 0)) so that it keeps its size s e^x far below
+    threshold (log(1 + e^x) rounds to 0 there, and h^2 / p would overflow)."""
+    x = f"(({j} - 1)/smooth)"
+    p = f"clip(smooth*(log1p(exp(-abs({x}))) + clip({x}, 0, inf)), 1e-300, inf)"
+    h = f"(tau_ref/(tau_ref + tau_rc*log1p(1/{p})))"
+    return f"({h}**2*(tau_rc/tau_ref)/({p}*({p} + 1))*0.5*(1 + tanh(0.5*{x})))"
 
 
 def lif_rate(j: str) -> str:
