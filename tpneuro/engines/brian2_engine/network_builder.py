@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...network.lif_rate import TAU_REF
-from ...network.weights import bias_key, weight_key
+from ...network.weights import weight_key
 from . import plasticity
 from .equations import CONSTANTS, error_equations, hidden_equations, input_equations, lif_rate, output_equations
 from .options import Brian2Options
@@ -231,6 +231,3 @@ def forward_values(W: np.ndarray) -> np.ndarray:
 def weights_from(values: np.ndarray, n_post: int, n_pre: int) -> np.ndarray:
     return np.asarray(values).reshape(n_pre, n_post).T
 
-
-def param_keys(L: int) -> list[str]:
-    return [weight_key(i) for i in range(1, L + 1)] + [bias_key(i) for i in range(1, L + 1)]
