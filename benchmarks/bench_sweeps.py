@@ -9,11 +9,14 @@ trial record. Sequential: ``tpneuro.sweeps.trial_runner.run_trial`` called in a 
 (one BLAS thread, as in a worker). Sweep: ``tpneuro.run_sweep`` with Ray started in-process on
 ``--workers`` CPUs; timed with and without Ray's start-up, and the table and report at the end.
 Overhead per trial = (sweep seconds without start-up x workers - the seconds the trials ran inside
-their workers) / trials: scheduling, worker start-up and imports, and waiting, per trial.
+their workers) / trials: scheduling, worker start-up and imports, and waiting, per trial. From the trial
+records (pid, start, seconds): the dispatch gap between two trials on one worker (Ray's per-task cost),
+each worker's first trial (process start-up and imports), and the steady-state throughput after it.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import tempfile
 import time
@@ -88,6 +91,22 @@ def main() -> None:
           f"run directories in {folder}")
     print(table(rows, ["mode", "wall s", "trials / min", "s per trial inside", "speed-up"]))
     overhead = (without * args.workers - sum(inside)) / n
+    records = [json.loads((folder / "sweep" / r["run_dir"] / "trial.json").read_text()) for r in result.rows]
+    by_pid: dict[int, list[dict]] = {}
+    for rec in sorted(records, key=lambda r: r["started"]):
+        by_pid.setdefault(rec["pid"], []).append(rec)
+    gaps = [b["started"] - (a["started"] + a["seconds"]) for recs in by_pid.values() for a, b in zip(recs, recs[1:])]
+    firsts = [recs[0]["seconds"] for recs in by_pid.values()]
+    later = [r["seconds"] for recs in by_pid.values() for r in recs[1:]]
+    warm_from = max(recs[0]["started"] + recs[0]["seconds"] for recs in by_pid.values())
+    last_end = max(r["started"] + r["seconds"] for r in records)
+    warm_n = sum(r["started"] >= warm_from - 1e-3 for r in records)
+    if gaps and warm_n and last_end > warm_from:
+        print(f"steady state (after each worker's first trial): Ray {60 * warm_n / (last_end - warm_from):.1f} "
+              f"trials/min on {len(by_pid)} workers vs sequential {60 * (n - 1) / sum(sequential_inside[1:]):.1f}; "
+              f"a trial {statistics.median(later):.2f} s on a worker vs {statistics.median(sequential_inside[1:]):.2f} s "
+              f"sequential (median); first trial per worker {statistics.fmean(firsts):.2f} s (worker start-up, imports); "
+              f"dispatch gap between trials on a worker {1000 * statistics.median(gaps):.0f} ms (median)")
     print(f"Ray start-up (ray.init) {marks['ray_up'] - start:.1f} s; tables and report "
           f"{end - marks['last_trial']:.1f} s; overhead per trial on Ray {overhead:.2f} s "
           f"(= {without:.1f} s x {args.workers} workers - {sum(inside):.1f} s inside trials, / {n}); "
