@@ -19,6 +19,8 @@ import fcntl
 import json
 import logging
 import os
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,6 +116,8 @@ def ray_connection(address: str | None, workers: int | None, cpus_per_trial: int
     address = address or os.environ.get("RAY_ADDRESS") or None
     options: dict[str, Any] = {"runtime_env": {"env_vars": worker_environment(cpus_per_trial)},
                                "log_to_driver": False, "logging_level": logging.WARNING}
+    main_thread = threading.current_thread() is threading.main_thread()
+    on_term = signal.getsignal(signal.SIGTERM) if main_thread else None
     if address:
         ray.init(address=address, **options)
         where = f"the Ray cluster at {address}"
@@ -121,6 +125,8 @@ def ray_connection(address: str | None, workers: int | None, cpus_per_trial: int
         cpus = (workers or os.cpu_count() or 1) * cpus_per_trial
         ray.init(num_cpus=cpus, include_dashboard=False, **options)
         where = f"a local Ray instance ({cpus} CPUs)"
+    if callable(on_term):         # Ray's core worker replaces a SIGTERM handler the caller installed
+        signal.signal(signal.SIGTERM, on_term)
     try:
         yield f"{where}, {int(ray.cluster_resources().get('CPU', 0))} CPUs"
     finally:
