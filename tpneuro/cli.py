@@ -132,8 +132,10 @@ def profiles(ctx):
     if ctx.invoked_subcommand is None:
         from .hardware import list_profiles, load_profile
 
-        for name in list_profiles():
-            click.echo(f"{name:14s} {' '.join(load_profile(name).description.split())[:100]}")
+        names = list_profiles()
+        width = max(map(len, names), default=0)
+        for name in names:
+            click.echo(f"{name:{width}s} {' '.join(load_profile(name).description.split())[:100]}")
 
 
 @profiles.command("show")
