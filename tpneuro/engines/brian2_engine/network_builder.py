@@ -187,7 +187,9 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
         objects.append(syn)
 
     output_log = _slot_log(b2, out, "acc", layout.slots, clock, ns, f"{prefix}_outlog")
-    count_logs = [_slot_log(b2, g, "counted", layout.slots, clock, ns, f"{prefix}_countlog{i}")
+    # spike counts are only read by the rates probe: one entry per unit and rates slot (they cost a few
+    # operations per entry and time step, so they are not sized for the many slots of an eval run)
+    count_logs = [_slot_log(b2, g, "counted", layout.capacity("rates"), clock, ns, f"{prefix}_countlog{i}")
                   for i, g in enumerate(layers, start=1)]
     for g in layers:
         g.run_regularly("counted *= 1 - slot_start(t)", when="start", name=f"{g.name}_count_reset")
