@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -98,6 +99,7 @@ def ray_address(tmp_path_factory):
             except subprocess.TimeoutExpired:
                 os.killpg(head.pid, signal.SIGKILL)
             wait_until(lambda: not processes_mentioning(temp_dir), 30, "the Ray processes to exit", poll=0.5)
+            shutil.rmtree(temp_dir, ignore_errors=True)      # this cluster's own folder, after its processes
 
 
 def write_sweep(path: Path, **fields) -> Path:
@@ -397,3 +399,4 @@ def test_cli_runs_locally_on_ray_started_in_process(tmp_path):
     assert "a local Ray instance (2 CPUs)" in done.stdout and "2 completed" in done.stdout
     assert (tmp_path / "out" / "report.html").is_file()
     wait_until(lambda: not processes_mentioning(str(ray_tmp)), 30, "the local Ray processes to exit", poll=0.5)
+    shutil.rmtree(ray_tmp, ignore_errors=True)
