@@ -99,3 +99,15 @@ def test_deployment_on_several_chips_reports_spread_and_energy(tmp_path, data):
     macs = 20 * 16 + 16 * 16 + 16 * 5
     assert gen.energy["synaptic_ops_per_inference"] == macs
     assert gen.energy["joules_per_inference"] > 0
+
+
+def test_a_cost_only_profile_prices_training(data):
+    """generic45nm changes no arithmetic (the run is bit-identical to no profile) but still prices it:
+    inference = MACs x 4.6 pJ (Horowitz 2014 via generic45nm.yaml) for the 20-16-16-5 network."""
+    plain = train(config(), progress=False, data=data)
+    priced = train(config("generic45nm"), progress=False, data=data)
+    timeless = lambda history: [{k: v for k, v in r.items() if k != "epoch_seconds"} for r in history]  # noqa: E731
+    assert timeless(priced.history) == timeless(plain.history)
+    macs = 20 * 16 + 16 * 16 + 16 * 5
+    assert priced.summary["joules_per_inference"] == pytest.approx(macs * 4.6e-12)
+    assert priced.summary["joules_per_training_sample"] > priced.summary["joules_per_inference"]

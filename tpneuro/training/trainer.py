@@ -19,6 +19,7 @@ from ..data import DataSplits, load_dataset
 from ..engines.registry import get_engine
 from ..engines.train_state import TrainState
 from ..errors import ConfigError, DivergedError, RunDirectoryError
+from ..hardware import load_profile
 from ..network.architecture import NetworkSpec
 from ..network.weights import init_forward_params
 from ..optimizers import Adam
@@ -216,7 +217,8 @@ class Trainer:
 
     def summary(self) -> dict:
         """Best-validation metrics, operations (and energy on a chip) per inference and training sample."""
-        profile = self.state.chip.profile if self.state.chip is not None else None
+        # the config's profile, also when its chip changes no arithmetic (state.chip is None, e.g. generic45nm)
+        profile = load_profile(self.cfg.hardware.profile) if self.cfg.hardware is not None else None
         out = {**rf.summarize(self.history), **energy_summary(self.cfg, self.state, profile)}
         totals = getattr(self.engine, "totals", None)
         if totals:
