@@ -13,7 +13,7 @@ which is what tpneuro.training.train runs): N soft_lif hidden units, DDTP-linear
   train_subset, test_subset, validation_size: 500}`` (defaults 2000 / 1000, 3 epochs; --quick 500 / 500, 1 epoch).
 
 The rate engine uses the config's Adam optimizers; the spiking engines replace them by in-simulation
-plasticity at their default options (nengo: learning_rate 0.2 = SGD step per sample times beta,
+plasticity at their default options (nengo: learning_rate 0.1 = SGD step per sample times beta,
 feedback_learning_rate 3 per second, normalised). Prints one table: test accuracy after the last epoch and at
 the best validation epoch, wall seconds in total and per training sample (training pass, noise phases
 included), and from the spiking engine's own totals (schema: tpneuro/training/spiking_summary.py) its wall

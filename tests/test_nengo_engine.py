@@ -228,12 +228,14 @@ def test_spike_trains_agree_with_the_counts(engine):
 
 @pytest.mark.slow
 def test_digits_training_beats_chance_by_far():
-    """Two epochs on 400 digits (64 LIF hidden units, default options, Xavier init with zero biases): test
-    accuracy above 40 % (chance 10 %; measured 60.8 % after three epochs when written)."""
+    """Two online epochs on the 1257 digits training samples (64 LIF hidden units, default options, Xavier init
+    with zero biases, no feedback pre-training): test accuracy above 50 % (chance 10 %; the trainer's
+    benchmark, with a feedback pre-training epoch, measured 76.7 % after two epochs). The earlier budget of two
+    epochs on 400 samples gave 31.9 % at learning_rate 0.2 and 28.3 % at 0.1."""
     from tpneuro.config import validate_config
     from tpneuro.training.trainer import build_state, load_data
 
-    cfg = validate_config({"dataset": {"name": "digits", "train_subset": 400},
+    cfg = validate_config({"dataset": {"name": "digits"},
                            "network": {"hidden": [64], "activation": "soft_lif"},
                            "rule": {"name": "ddtp_linear", "beta": 0.1, "sigma": 0.1},
                            "optimizer": {"lr": 1e-3}, "feedback_optimizer": {"lr": 1e-3}})
@@ -245,4 +247,5 @@ def test_digits_training_beats_chance_by_far():
         order = rng.permutation(len(data.y_train))
         for s in range(0, len(order), 32):
             engine.train_batch(state, data.x_train[order[s:s + 32]], data.y_train[order[s:s + 32]], rng, True)
-    assert engine.evaluate(state, data.x_test, data.y_test).accuracy > 0.4
+    accuracy = engine.evaluate(state, data.x_test, data.y_test).accuracy
+    assert accuracy > 0.5, f"test accuracy {accuracy:.3f}"

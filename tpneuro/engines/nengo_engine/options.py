@@ -8,6 +8,10 @@ In-simulation plasticity replaces the Adam optimizers of the rate engine (``opti
   ``learning_rate`` is the paper's effective step lr/beta), spread over the nudged phase:
   dW_i/dt = (2 learning_rate / (beta T)) s'(J_i) (t_i - h_i) h_{i-1}^T with T = nudge_integral() (about the
   nudged phase less the rise time of the apical trace);
+  the default 0.1 is half the brian2 engine's 0.2: on digits (64-64-10, benchmarks/bench_nengo.py, seed 0)
+  0.2 peaked at 70.8 % test accuracy after 2 epochs and fell to 53-57 % by epochs 4-6 (presumably per-sample
+  steps near the LMS stability limit of the readout; not measured), 0.1 reached 85.6 % after 3 epochs, 0.05
+  rose to ~80 % and stayed there (74-81 % over epochs 4-7);
 - feedback weights: dQ_i/dt = (feedback_learning_rate / p) (u_i - Q_i dr_L) dr_L^T in the gated part of the
   noise phase, where u_i is the rate deviation the noise current causes in layer i and p the running power
   ||dr_L||^2 (normalised LMS; see feedback_rule.py).
@@ -36,7 +40,7 @@ class NengoOptions:
     noise_learn: float = 0.02            # rest of each noise window, feedback plasticity on
     resettle: float = 0.015              # after the noise phase, before the nudged phase
     rate_window: float = 0.3             # spike-count window of the rates() probe
-    learning_rate: float = 0.2           # SGD step per sample on the local losses, times beta (replaces Adam)
+    learning_rate: float = 0.1           # SGD step per sample on the local losses, times beta (replaces Adam)
     feedback_learning_rate: float = 3.0  # per second, normalised rate of the feedback (Q) rule
     power_tau: float = 0.1               # s of gated time, averaging of the error power that normalises it
     noise_current: float = 0.5           # std of the noise current (threshold current = 1)
