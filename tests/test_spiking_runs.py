@@ -65,3 +65,14 @@ def test_engine_options_reach_the_engine_and_misspelt_ones_are_refused(engine):
 def test_rate_engine_takes_no_options():
     with pytest.raises(ConfigError, match=r"engine_options.dt: .*fix: remove engine_options"):
         get_engine("rate", "cfg", {"dt": 0.001})
+
+
+def test_progress_turns_on_an_engines_own_progress_bar_unless_the_config_says_no():
+    from tpneuro.training.trainer import engine_options
+
+    cfg = validate_config(spiking_config("nengo"))
+    assert engine_options(cfg, progress=True)["progress_bar"] is True
+    assert "progress_bar" not in engine_options(cfg, progress=False)
+    quiet = validate_config({**spiking_config("nengo"), "engine_options": {"progress_bar": False}})
+    assert engine_options(quiet, progress=True)["progress_bar"] is False
+    assert engine_options(validate_config({**spiking_config("nengo"), "engine": "rate"}), progress=True) == {}

@@ -19,16 +19,27 @@ ENGINES: dict[str, str] = {
 }
 
 
-def get_engine(name: str, source: str = "engine", options: dict[str, Any] | None = None):
-    """An engine instance for ``name`` with ``options`` (config field ``engine_options``); an unknown
-    engine lists the available ones, an unknown option the engine's valid ones."""
+def get_engine_class(name: str, source: str = "engine") -> type:
+    """The engine class registered as ``name`` (imported on first use); an unknown name lists the engines."""
     try:
         module, cls_name = ENGINES[name].split(":")
     except KeyError:
         raise UnknownNameError(source, "engine", name, list(ENGINES)) from None
-    cls = getattr(import_module(module), cls_name)
+    return getattr(import_module(module), cls_name)
+
+
+def option_names(cls: type) -> list[str]:
+    """The settings an engine class takes: the fields of its ``options_type`` (none for the rate engine)."""
+    options_type = getattr(cls, "options_type", None)
+    return [f.name for f in fields(options_type)] if options_type is not None else []
+
+
+def get_engine(name: str, source: str = "engine", options: dict[str, Any] | None = None):
+    """An engine instance for ``name`` with ``options`` (config field ``engine_options``); an unknown
+    engine lists the available ones, an unknown option the engine's valid ones."""
+    cls = get_engine_class(name, source)
     options = dict(options or {})
-    valid = [f.name for f in fields(cls.options_type)] if getattr(cls, "options_type", None) else []
+    valid = option_names(cls)
     for key in options:
         if key not in valid:
             fix = f"use one of: {', '.join(valid)}" if valid else "remove engine_options (the rate engine has no settings)"

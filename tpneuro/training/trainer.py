@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 from ..config.config_loading import dump_config
 from ..config.experiment import ExperimentConfig, OptimizerConfig
 from ..data import DataSplits, load_dataset
-from ..engines.registry import get_engine
+from ..engines.registry import get_engine, get_engine_class, option_names
 from ..engines.train_state import TrainState
 from ..errors import ConfigError, DivergedError, RunDirectoryError
 from ..hardware import load_profile
@@ -69,6 +69,15 @@ def build_state(cfg: ExperimentConfig, input_size: int, n_classes: int, rng: np.
     return TrainState(spec, rule, fwd, fb, _adam(cfg.optimizer), fb_opt)
 
 
+def engine_options(cfg: ExperimentConfig, progress: bool, source: str = "config") -> dict:
+    """The config's engine options; with progress shown, an engine that has its own progress bar
+    (an options field ``progress_bar``, e.g. nengo's) shows it too, unless the config says otherwise."""
+    options = dict(cfg.engine_options)
+    if progress and "progress_bar" in option_names(get_engine_class(cfg.engine, source)):
+        options.setdefault("progress_bar", True)
+    return options
+
+
 def load_data(cfg: ExperimentConfig, source: str = "config") -> DataSplits:
     d = cfg.dataset
     return load_dataset(d.name, path=d.path, validation_size=d.validation_size, train_subset=d.train_subset,
@@ -82,7 +91,7 @@ class Trainer:
                  data: DataSplits | None = None, source: str = "config"):
         self.cfg, self.progress, self.source = cfg, progress, source
         self.run_dir = Path(run_dir) if run_dir is not None else None
-        self.engine = get_engine(cfg.engine, source, cfg.engine_options)
+        self.engine = get_engine(cfg.engine, source, engine_options(cfg, progress, source))
         seeds = np.random.SeedSequence(cfg.seed).spawn(len(RNG_STREAMS))
         self.rngs = {name: np.random.default_rng(s) for name, s in zip(RNG_STREAMS, seeds)}
         self.data = data if data is not None else load_data(cfg, source)
