@@ -152,15 +152,14 @@ def test_malformed_profile_fails_with_one_pinned_line(tmp_path, edit, message):
 
 def test_malformed_yaml_names_the_file_and_the_position(tmp_path):
     path = write(tmp_path, "name: bad\nweights: {bits: [8\n")
-    with pytest.raises(ConfigError, match=r"bad\.yaml: \(yaml\): not valid YAML: .* at line 3, column 1; "
-                                          r"fix: correct the YAML syntax"):
+    with pytest.raises(ConfigError, match=r"bad\.yaml: <yaml>: malformed YAML at line 3, column 1: .*; "
+                                          r"fix: fix the YAML syntax"):
         load_profile(path)
 
 
 def test_duplicate_key_is_refused(tmp_path):
     path = write(tmp_path, "name: bad\nname: bad\ndescription: x\n")
-    with pytest.raises(ConfigError, match=r"bad\.yaml: \(yaml\): not valid YAML: duplicate key 'name' at "
-                                          r"line 2, column 1"):
+    with pytest.raises(ConfigError, match=r"bad\.yaml: <yaml>: malformed YAML at line 2, column 1: duplicate key 'name'"):
         load_profile(path)
 
 

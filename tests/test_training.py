@@ -9,7 +9,7 @@ import pytest
 from tpneuro.config import load_config, validate_config
 from tpneuro.data import load_dataset
 from tpneuro.errors import DivergedError, RunDirectoryError
-from tpneuro.training import Trainer, train
+from tpneuro.training import train
 
 
 def config(**training):

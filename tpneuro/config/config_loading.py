@@ -3,13 +3,13 @@ the bad value and the fix."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
+from ..yaml_files import read_yaml
 from ..rules.registry import parse_hyperparams
 from .experiment import ExperimentConfig
 
@@ -49,17 +49,7 @@ def validate_config(data: Any, source: str = "config") -> ExperimentConfig:
 
 def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
     """Load a YAML config, apply dotted overrides (e.g. {"training.epochs": 2}) and validate."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(str(path), "<file>", "no such config file", "give the path of a YAML file, e.g. models/digits_ddtp_linear.yaml")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(str(path), "<yaml>", f"malformed YAML at {where}: {problem}",
-                          "fix the YAML syntax (indentation, colons, quotes) there") from None
+    data = read_yaml(path, "config", "models/digits_ddtp_linear.yaml")
     return validate_config(apply_overrides(data, overrides or {}), str(path))
 
 

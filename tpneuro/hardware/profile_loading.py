@@ -12,9 +12,9 @@ from dataclasses import MISSING, fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from ..errors import ConfigError, UnknownNameError
+from ..yaml_files import read_yaml
 from .profile import CONFIDENCE_LEVELS, FieldSpec, HardwareProfile, Sourced
 
 PROFILE_DIR_ENV = "TPNEURO_PROFILE_DIR"
@@ -72,34 +72,8 @@ def _looks_like_path(text: str) -> bool:
 
 
 def _load_file(path: Path) -> HardwareProfile:
-    source = str(path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as exc:
-        raise ConfigError(source, "(yaml)", f"not valid YAML: {_describe_yaml_error(exc)}",
-                          "correct the YAML syntax (indentation, colons, quotes)") from None
-    return replace(parse_profile(data, source, expected_name=path.stem), source_file=source)
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping (PyYAML silently keeps the last)."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _describe_yaml_error(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-    return f"{problem}{where}"
+    data = read_yaml(path, "profile", "hardware_profiles/loihi2.yaml")
+    return replace(parse_profile(data, str(path), expected_name=path.stem), source_file=str(path))
 
 
 def _build(cls: type, data: Any, path: str, source: str) -> Any:

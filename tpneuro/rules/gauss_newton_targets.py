@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import numpy as np
 from pydantic import Field
 
 from ..theory.jacobians import damped_pseudo_inverse, output_jacobians

@@ -18,7 +18,6 @@ import html
 import math
 import time
 from pathlib import Path
-from typing import Any
 
 import matplotlib
 

@@ -31,10 +31,10 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError
+from ..yaml_files import read_yaml
 
 GridAxis = list[Any] | dict[Any, dict[str, Any] | None] | Literal["all"]
 
@@ -151,17 +151,7 @@ def parse_sweep_spec(data: Any, source: str) -> SweepSpec:
 
 def load_sweep_spec(path: str | os.PathLike) -> SweepSpec:
     """Read and validate a sweep file."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(str(path), "<file>", "no such sweep file", "give the path of a YAML file, e.g. sweeps/digits_smoke.yaml")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        raise ConfigError(str(path), "<yaml>", f"malformed YAML at {where}: {getattr(exc, 'problem', exc)}",
-                          "fix the YAML syntax there") from None
-    return parse_sweep_spec(data, str(path))
+    return parse_sweep_spec(read_yaml(path, "sweep", "sweeps/digits_smoke.yaml"), str(path))
 
 
 def resolve_base(spec: SweepSpec, base: str) -> Path:
