@@ -51,6 +51,11 @@ def test_malformed_yaml_names_line(tmp_path):
         load_config(write(tmp_path, "rule:\n  name: [bp\noptimizer: {lr: 1}\n"))
 
 
+def test_a_key_given_twice_is_refused_not_silently_overwritten(tmp_path):
+    with pytest.raises(ConfigError, match=r"bad\.yaml: <yaml>: malformed YAML at line 3, column 1: duplicate key 'rule'"):
+        load_config(write(tmp_path, "rule: {name: bp}\noptimizer: {lr: 1}\nrule: {name: dtp}\n"))
+
+
 def test_missing_file_and_non_mapping(tmp_path):
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "nope.yaml")
