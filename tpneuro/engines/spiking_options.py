@@ -1,0 +1,64 @@
+"""The settings both spiking engines share (DESIGN.md section 4): time step, synapses, the durations of the
+phases of one sample (free -> noise -> nudged), the in-simulation learning rates, the noise current and the
+error pathway's rate, with their validation. Each engine's options dataclass extends this one with its
+own settings and defaults (tpneuro.engines.brian2_engine.options, tpneuro.engines.nengo_engine.options).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import ClassVar
+
+from ..errors import ConfigError
+from .spiking_schedule import apical_rise_integral
+
+# settings that must last at least one time step
+STEP_BOUNDED: tuple[str, ...] = ("settle", "average", "nudge", "noise_settle", "noise_learn", "resettle", "rate_window")
+
+
+@dataclass(frozen=True)
+class SpikingOptions:
+    """All durations in seconds of simulated time."""
+
+    source: ClassVar[str] = "spiking engine"      # named in errors, e.g. "brian2 engine"
+    step_bounded: ClassVar[tuple[str, ...]] = STEP_BOUNDED
+
+    dt: float = 0.001                    # simulation time step
+    synapse: float = 0.005               # forward synapses and the presynaptic traces of the forward rule
+    feedback_synapse: float = 0.01       # error pathway -> apical compartments, and the feedback rule's traces
+    readout_synapse: float = 0.01        # smoothing of the output readout before the error populations
+    settle: float = 0.04                 # free phase before anything is measured
+    average: float = 0.02                # free-phase output averaged for the loss and the target t_L
+    nudge: float = 0.03                  # nudged phase: error pathway on, forward plasticity on
+    noise_windows: int = 2               # noise windows per hidden layer and sample, each with a fresh draw
+    noise_settle: float = 0.015          # start of each noise window, feedback plasticity still off
+    noise_learn: float = 0.02            # rest of each noise window, feedback plasticity on
+    resettle: float = 0.015              # after the noise phase, before the nudged phase
+    rate_window: float = 0.3             # spike-count window of the rates() probe
+    learning_rate: float = 0.1           # SGD step per sample on the local losses, times beta (replaces Adam)
+    feedback_learning_rate: float = 3.0  # per second of gated time, normalised rate of the feedback (Q) rule
+    power_tau: float = 0.1               # s of gated time, averaging of the error power that normalises it
+    noise_current: float = 0.5           # std of the noise current (threshold current = 1)
+    error_rate: float = 1000.0           # Hz of an ON/OFF error neuron per unit of |t_L - r_L| / beta
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.type in ("float", "int") and not value > 0:
+                raise ConfigError(self.source, f.name, f"must be > 0 (got {value!r})", "give a positive number")
+        for name in self.step_bounded:
+            if getattr(self, name) < self.dt:
+                raise ConfigError(self.source, name, f"{getattr(self, name)} s is shorter than dt = {self.dt} s",
+                                  "make every phase and time constant at least one time step long")
+
+    def nudge_integral(self) -> float:
+        """Effective duration of the nudged phase: its length less the rise of the apical trace through the
+        feedback synapse (tpneuro.engines.spiking_schedule.apical_rise_integral)."""
+        return apical_rise_integral(self.nudge, self.feedback_synapse)
+
+    def steps(self, seconds: float) -> int:
+        """Number of time steps of a phase."""
+        return max(1, int(round(seconds / self.dt)))
+
+    def with_dt(self, dt: float | None):
+        """The same options at time step ``dt`` (these options when ``dt`` is None or unchanged)."""
+        return self if dt is None or dt == self.dt else replace(self, dt=dt)
