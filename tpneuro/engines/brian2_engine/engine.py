@@ -20,10 +20,11 @@ from ...errors import UnsupportedByEngine
 from ...network.lif_rate import TAU_REF
 from ...network.loss import cross_entropy, softmax
 from ..protocol import BatchResult, Evaluation
+from ..spike_totals import add_call_counts
 from ..spiking_schedule import MAPPED_RULES, check_spiking_mapping
 from ..train_state import TrainState
 from .options import Brian2Options
-from .runtime import Runtime, build_spec, check_chip, active_chip
+from .runtime import Runtime, active_chip, build_spec, check_chip
 
 
 def runtime_key(state: TrainState, options: Brian2Options, record: bool = False) -> tuple:
@@ -148,10 +149,4 @@ class Brian2Engine:
         feedback, inference, probe)."""
         self.last_counts = counts = rt.counts(n_samples)
         counts["wall_seconds"] = time.perf_counter() - start
-        total = self.totals.setdefault(kind, {"samples": 0, "simulated_seconds": 0.0, "wall_seconds": 0.0,
-                                              "spikes": {}, "synaptic_events": {}})
-        for key in ("samples", "simulated_seconds", "wall_seconds"):
-            total[key] += counts[key]
-        for key in ("spikes", "synaptic_events"):
-            for name, n in counts[key].items():
-                total[key][name] = total[key].get(name, 0) + n
+        add_call_counts(self.totals, kind, counts)

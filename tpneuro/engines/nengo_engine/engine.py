@@ -27,6 +27,7 @@ from ...errors import UnsupportedByEngine
 from ...network.loss import cross_entropy
 from ..chip_weight_store import active_chip
 from ..protocol import BatchResult, Evaluation
+from ..spike_totals import add_call_counts
 from ..spiking_schedule import MAPPED_RULES, check_spiking_mapping, output_error
 from ..train_state import TrainState
 from .options import NengoOptions
@@ -188,10 +189,4 @@ class NengoEngine:
             self._runtime.store(state)
         self.last_counts = counts = self._runtime.counts(n_samples)
         counts["wall_seconds"] = time.perf_counter() - self._wall_start
-        total = self.totals.setdefault(kind, {"samples": 0, "simulated_seconds": 0.0, "wall_seconds": 0.0,
-                                              "spikes": {}, "synaptic_events": {}})
-        for key in ("samples", "simulated_seconds", "wall_seconds"):
-            total[key] += counts[key]
-        for key in ("spikes", "synaptic_events"):
-            for name, n in counts[key].items():
-                total[key][name] = total[key].get(name, 0) + n
+        add_call_counts(self.totals, kind, counts)
