@@ -241,29 +241,6 @@ def test_cpp_standalone_reruns_the_compiled_binary_with_new_inputs_and_weights()
     assert np.abs(change["W1"]).max() > 1e-4
 
 
-def test_training_online_lowers_the_loss_and_counts_spikes():
-    """Three disjoint input blocks labelled 0, 1, 2 (twice each): four online passes on the default
-    cpp_standalone build lower the evaluation loss by more than 0.1; the learned weights are in the state;
-    synaptic events are spikes x fan-out; totals add up the calls per kind with wall seconds."""
-    engine = Brian2Engine(learning_rate=0.5)
-    state, _, _ = firing_state()
-    x = np.tile(np.repeat(np.eye(3), [3, 3, 2], axis=1), (2, 1))
-    y = np.array([0, 1, 2, 0, 1, 2])
-    w_before = state.forward_params["W1"].copy()
-    loss_before = engine.evaluate(state, x, y).loss
-    for k in range(4):
-        engine.train_batch(state, x, y, np.random.default_rng(k), train_feedback=True)
-    counts = engine.last_counts
-    assert engine.evaluate(state, x, y).loss < loss_before - 0.1
-    assert not np.array_equal(state.forward_params["W1"], w_before)
-    assert counts["samples"] == 6 and counts["spikes"]["layer 1"] > 0 and counts["spikes"]["error"] > 0
-    assert counts["synaptic_events"] == {k: counts["spikes"][k] * counts["fan_out"][k] for k in counts["spikes"]}
-    train = engine.totals["train"]
-    assert train["samples"] == 24 and train["wall_seconds"] > 0
-    assert train["simulated_seconds"] == pytest.approx(24 * engine.options.steps(0.175) * engine.options.dt)
-    assert set(engine.totals) == {"train", "inference"}
-
-
 def test_dfa_learns_forward_weights_with_fixed_feedback():
     """DFA (fixed random Q_i compiled into the feedback synapses, no noise phase): a training call changes W_1
     and leaves Q_1 as it was; training samples are shorter by the noise windows."""

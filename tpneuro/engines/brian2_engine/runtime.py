@@ -11,6 +11,7 @@ import numpy as np
 from ...errors import UnsupportedByEngine
 from ...hardware import ChipInstance
 from ...network.weights import bias_key, weight_key
+from ..spike_totals import call_counts
 from ..spiking_schedule import forward_rate_constant
 from ..train_state import TrainState
 from .network_builder import BuildSpec, forward_values, q_pair_values, weights_from
@@ -98,12 +99,7 @@ class Runtime:
         self.reconstruction = np.zeros(2)
 
     def counts(self, n_samples: int) -> dict:
-        sizes = self.spec.layer_sizes
-        fan_out = {"input": sizes[1], "error": sum(sizes[1:-1]) + 1}
-        fan_out.update({f"layer {i}": sizes[i + 1] for i in range(1, len(sizes) - 1)})
-        return {"samples": n_samples, "simulated_seconds": self.active_steps * self.options.dt,
-                "spikes": dict(self.spikes), "fan_out": fan_out,
-                "synaptic_events": {k: self.spikes[k] * fan_out[k] for k in self.spikes}}
+        return call_counts(self.spec.layer_sizes, self.spikes, n_samples, self.active_steps * self.options.dt)
 
     def take_reconstruction_loss(self) -> float:
         err, dev = self.reconstruction

@@ -3,16 +3,22 @@ free phase (settle, then average the output) -> noise phase (feedback learning) 
 learning). The model is built once and reused: samples, errors and noise enter through the Presentation."""
 from __future__ import annotations
 
-import numpy as np
 import nengo
+import numpy as np
 
 from ...network.lif_rate import TAU_REF
 from ..chip_weight_store import chip_key
+from ..spike_totals import call_counts
 from ..train_state import TrainState
 from .network_builder import build_nengo_network
 from .options import NengoOptions
 from .presentation import Phase, Presentation
-from .simulator_io import forward_weights, read_params, take_reconstruction_totals, write_params
+from .simulator_io import (
+    forward_weights,
+    read_params,
+    take_reconstruction_totals,
+    write_params,
+)
 
 
 def runtime_key(state: TrainState, options: NengoOptions) -> tuple:
@@ -133,10 +139,6 @@ class Runtime:
 
     def counts(self, n_samples: int) -> dict:
         """Spikes and synaptic events (spikes x fan-out) per population since reset_counts()."""
-        sizes = self.net.presentation.spec.layer_sizes
-        fan_out = {"input": sizes[1], "error": sum(sizes[1:-1]) + 1}
-        fan_out.update({f"layer {i}": sizes[i + 1] for i in range(1, len(sizes) - 1)})
         spikes = {name: int(round(m.spikes(m.total).sum())) for name, m in self.net.monitors.items()}
-        return {"samples": n_samples, "simulated_seconds": self.simulated_steps * self.options.dt,
-                "spikes": spikes, "fan_out": fan_out,
-                "synaptic_events": {name: spikes[name] * fan_out[name] for name in spikes}}
+        return call_counts(self.net.presentation.spec.layer_sizes, spikes, n_samples,
+                           self.simulated_steps * self.options.dt)
