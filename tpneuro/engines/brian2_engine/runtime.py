@@ -122,7 +122,8 @@ class Runtime:
             xb = x[start:start + cap]
             yb = None if y is None else np.asarray(y)[start:start + cap]
             sched = build_schedule(self.layout, mode, len(xb), learn_feedback)
-            self.sim.run(self._timed(sched, xb, yb, rng), self._variables(state, params, fb), sched.end_step)
+            seed = int(rng.integers(2**31)) if rng is not None else 0
+            self.sim.run(self._timed(sched, xb, yb, rng), self._variables(state, params, fb), sched.end_step, seed)
             out, cnt = self._collect(sched, params, fb, learned=mode in ("train", "feedback"))
             outputs.append(out)
             for i, c in enumerate(cnt):

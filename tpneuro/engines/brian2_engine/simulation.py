@@ -94,10 +94,12 @@ class Simulation:
         return os.path.join(self.directory, "main") if self.target == "cpp_standalone" else None
 
     def run(self, timed: dict[str, np.ndarray], variables: dict[tuple[object, str], np.ndarray],
-            steps: int | None = None) -> None:
+            steps: int | None = None, seed: int = 0) -> None:
         """One run of the schedule with TimedArray values ``timed`` (name -> array of the built shape) and
         initial values ``variables`` ((group, name) -> array). Runtime targets stop after ``steps`` time steps
-        (the compiled standalone program always runs its whole built duration)."""
+        (the compiled standalone program always runs its whole built duration) and draw the run's random
+        numbers (stochastic units and rounding) from ``seed`` (brian2.seed); the standalone program draws
+        them from its own generator."""
         import brian2 as b2
 
         with self.active():
@@ -108,6 +110,7 @@ class Simulation:
                 self._remove_run_arrays()
             else:
                 self.net.network.restore("initial")
+                b2.seed(seed)
                 for name, v in timed.items():
                     self.net.timed[name].values[...] = np.asarray(v, dtype=float).reshape(self.net.timed[name].values.shape)
                 for (group, name), v in variables.items():
