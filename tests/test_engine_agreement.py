@@ -100,8 +100,8 @@ def test_feedback_learning_moves_q_toward_damped_pseudo_inverse(engine_name):
 def test_online_training_lowers_the_loss_and_counts_spikes(engine_name):
     """Three disjoint input blocks labelled 0, 1, 2 (twice each): online passes at learning_rate 0.5 lower
     the evaluation loss by more than 0.1 (5 passes: nengo 1.05 -> 0.85, brian2 1.04 -> 0.86 when written);
-    the weights learned in the simulation are in the state; synaptic events are spikes x the mapping's fan-out; ``totals`` adds up the
-    calls per kind with their wall seconds."""
+    the weights learned in the simulation are in the state; synaptic events are spikes x the mapping's
+    fan-out; ``totals`` adds up the calls per kind with their wall seconds."""
     engine = get_engine(engine_name, options={"learning_rate": 0.5})
     state, _, _ = lif_state()
     x = np.tile(np.repeat(np.eye(3), [3, 3, 2], axis=1), (2, 1))
