@@ -9,30 +9,17 @@ import numpy as np
 import pytest
 
 from tpneuro.engines import ENGINES, TrainState, get_engine
-from tpneuro.network import NetworkSpec, forward, init_forward_params
+from tpneuro.network import forward
 from tpneuro.network.lif_rate import lif_rate
 from tpneuro.network.loss import cross_entropy
-from tpneuro.optimizers import Adam
 from tpneuro.rules import make_rule
 from tpneuro.theory import damped_pseudo_inverse, output_jacobians
+
+from spiking_networks import firing_state
 
 TIME_STEPS = {"brian2": (1e-4, 5e-5), "nengo": (1e-3, 5e-4)}   # the two time steps (s) each engine is checked at
 SPIKING = [name for name in ENGINES if name != "rate"]          # every registered spiking engine
 ONLINE_PASSES = 5                                               # training passes of the online-learning test
-
-
-def lif_state(seed: int = 0) -> tuple[TrainState, np.ndarray, np.ndarray]:
-    """DDTP-linear on an 8-12-3 soft-LIF network whose input currents J = W h + b span the firing range."""
-    spec = NetworkSpec((8, 12, 3), "soft_lif")
-    rng = np.random.default_rng(seed)
-    fwd = init_forward_params(spec, rng)
-    fwd["W1"] = rng.uniform(-1.0, 3.0, (12, 8)) / 4
-    fwd["b1"] = rng.uniform(0.5, 1.5, 12)
-    rule = make_rule("ddtp_linear", spec, beta=0.5, sigma=0.05)
-    fb = rule.init_feedback(rng, fwd)
-    x = rng.random((6, 8))
-    y = rng.integers(0, 3, 6)
-    return TrainState(spec, rule, fwd, fb, Adam(1e-3), Adam(1e-3)), x, y
 
 
 def reference_rates(state: TrainState, x: np.ndarray) -> list[np.ndarray]:
@@ -53,7 +40,7 @@ def test_spiking_rates_match_rate_engine_at_two_time_steps(engine_name):
     """Mean absolute error below 0.03 and worst unit below 0.08 (normalised rates in [0, 1): 0.03 is 15 Hz
     of a 500 Hz maximum) at both time steps."""
     engine = get_engine(engine_name)
-    state, x, _ = lif_state()
+    state, x, _ = firing_state()
     reference = reference_rates(state, x)
     assert max(float(r.max()) for r in reference) > 0.1, "the test network must fire"
     for dt in TIME_STEPS[engine_name]:
@@ -67,7 +54,7 @@ def test_one_nudged_phase_moves_weights_like_the_rate_engine(engine_name):
     """The in-simulation local plasticity of one sample agrees in sign with -dL_i/dW_i of the rate engine's
     DDTP-linear LocalUpdate on >= 80 % of the clearly nonzero entries, with correlation >= 0.5."""
     engine = get_engine(engine_name)
-    state, x, y = lif_state()
+    state, x, y = firing_state()
     before = {k: v.copy() for k, v in state.forward_params.items()}
     change = engine.nudged_weight_change(state, x[:1], y[:1])
     for k, v in before.items():
@@ -88,7 +75,7 @@ def test_feedback_learning_moves_q_toward_damped_pseudo_inverse(engine_name):
     """Forward weights frozen: after the noise phase, Q_1 is closer (relative Frobenius distance) to
     J^T (J J^T + lambda I)^{-1} than before, lambda = 0.1, J = d h_L / d h_1 averaged over the samples."""
     engine = get_engine(engine_name)
-    state, x, _ = lif_state()
+    state, x, _ = firing_state()
     act = forward(state.spec, state.forward_params, x)
     target = damped_pseudo_inverse(output_jacobians(state.spec, state.forward_params, act)[1], 0.1).mean(axis=0)
     distance = lambda: np.linalg.norm(state.feedback_params["Q1"] - target) / np.linalg.norm(target)  # noqa: E731
@@ -103,7 +90,7 @@ def test_online_training_lowers_the_loss_and_counts_spikes(engine_name):
     the weights learned in the simulation are in the state; synaptic events are spikes x the mapping's
     fan-out; ``totals`` adds up the calls per kind with their wall seconds."""
     engine = get_engine(engine_name, options={"learning_rate": 0.5})
-    state, _, _ = lif_state()
+    state, _, _ = firing_state()
     x = np.tile(np.repeat(np.eye(3), [3, 3, 2], axis=1), (2, 1))
     y = np.array([0, 1, 2, 0, 1, 2])
     w_before = state.forward_params["W1"].copy()
@@ -128,7 +115,7 @@ def test_spiking_engines_refuse_backprop(engine_name):
     from tpneuro.errors import UnsupportedByEngine
 
     engine = get_engine(engine_name)
-    state, _, _ = lif_state()
+    state, _, _ = firing_state()
     state.rule = make_rule("bp", state.spec)
     with pytest.raises(UnsupportedByEngine, match=rf"{engine_name} engine: rule 'bp' is not local.*fix: use --engine rate"):
         engine.check_supported(state)
