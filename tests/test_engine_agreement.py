@@ -71,6 +71,20 @@ def test_one_nudged_phase_moves_weights_like_the_rate_engine(engine_name):
         assert agree >= 0.8 and corr >= 0.5, f"W{i}: sign agreement {agree:.2f}, correlation {corr:.2f}"
 
 
+def test_epoch_learning_rate_factor_scales_the_in_simulation_plasticity(engine_name):
+    """TrainState.lr_scale (training.lr_schedule's factor) scales the forward plasticity: with factor 0.5 one
+    nudged phase changes every W_i by half as much (within 2 %: the weights change during the phase, which
+    feeds back on the rates a little)."""
+    engine = get_engine(engine_name)
+    state, x, y = firing_state()
+    full = engine.nudged_weight_change(state, x[:1], y[:1])
+    state.lr_scale = 0.5
+    half = engine.nudged_weight_change(state, x[:1], y[:1])
+    for k, v in full.items():
+        ratio = np.sum(half[k] * v) / np.sum(v * v)
+        assert ratio == pytest.approx(0.5, rel=0.02), f"{k}: ratio {ratio:.4f}"
+
+
 def test_feedback_learning_moves_q_toward_damped_pseudo_inverse(engine_name):
     """Forward weights frozen: after the noise phase, Q_1 is closer (relative Frobenius distance) to
     J^T (J J^T + lambda I)^{-1} than before, lambda = 0.1, J = d h_L / d h_1 averaged over the samples."""

@@ -16,12 +16,13 @@ from tpneuro.training import Trainer, train
 PROFILES = Path(__file__).parent.parent / "hardware_profiles"
 
 
-def config(hardware=None, lr=3e-3, epochs=2, rule="ddtp_linear"):
+def config(hardware=None, lr=3e-3, epochs=2, rule="ddtp_linear", lr_schedule=None):
     hyper = {"beta": 0.1, "sigma": 0.1} if rule == "ddtp_linear" else {}
     return validate_config({
         "seed": 1, "dataset": {"name": "teacher"}, "network": {"hidden": [16, 16]},
         "rule": {"name": rule, **hyper}, "optimizer": {"lr": lr}, "feedback_optimizer": {"lr": 1e-3},
-        "training": {"epochs": epochs, "batch_size": 50, "epochs_fb": 1, "extra_fb_epochs": 1},
+        "training": {"epochs": epochs, "batch_size": 50, "epochs_fb": 1, "extra_fb_epochs": 1,
+                     "lr_schedule": lr_schedule or {}},
         "hardware": hardware})
 
 
@@ -37,6 +38,16 @@ def test_ideal_profile_is_bit_identical_to_no_profile(data):
     assert [r["test_loss"] for r in ideal.history] == [r["test_loss"] for r in plain.history]
     for k, v in plain.state.forward_params.items():
         np.testing.assert_array_equal(ideal.state.forward_params[k], v)
+
+
+def test_scheduled_learning_rate_is_rounded_to_the_chip_mantissa(data):
+    """loihi1 stores learning rates with a 3-bit mantissa: 3e-3 * 0.5^2 = 7.5e-4 is stored as the nearest
+    value m * 2^k with 3 mantissa bits (round_mantissa), not as 7.5e-4 itself."""
+    res = train(config("loihi1", epochs=3, lr_schedule={"kind": "step", "gamma": 0.5}), progress=False, data=data)
+    chip = res.state.chip
+    assert res.state.forward_optimizer.lr == chip.quantize_learning_rate(3e-3 * 0.25, "forward")
+    assert res.state.feedback_optimizer.lr == chip.quantize_learning_rate(1e-3 * 0.25, "feedback")
+    assert res.state.forward_optimizer.lr != pytest.approx(3e-3 * 0.25, rel=1e-6)
 
 
 def test_every_weight_is_on_the_chip_grid_after_training(data):

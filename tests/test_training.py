@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from tpneuro.config import load_config, validate_config
+from tpneuro.config.experiment import LrScheduleConfig
 from tpneuro.data import load_dataset
-from tpneuro.errors import DivergedError, RunDirectoryError
+from tpneuro.errors import ConfigError, DivergedError, RunDirectoryError
 from tpneuro.training import train
 
 
@@ -43,10 +44,11 @@ def test_run_directory_holds_config_metrics_checkpoint_and_plots(tmp_path, data)
         assert (run / "plots" / png).read_bytes()[:4] == b"\x89PNG"
 
 
-def test_resume_reproduces_uninterrupted_run(tmp_path, data):
-    full = train(config(), tmp_path / "full", progress=False, data=data)
-    train(config(epochs=2), tmp_path / "part", progress=False, data=data)
-    resumed = train(config(), tmp_path / "part", progress=False, data=data, resume=True)
+@pytest.mark.parametrize("schedule", [{}, {"kind": "step", "gamma": 0.5}], ids=["constant", "step"])
+def test_resume_reproduces_uninterrupted_run(tmp_path, data, schedule):
+    full = train(config(lr_schedule=schedule), tmp_path / "full", progress=False, data=data)
+    train(config(epochs=2, lr_schedule=schedule), tmp_path / "part", progress=False, data=data)
+    resumed = train(config(lr_schedule=schedule), tmp_path / "part", progress=False, data=data, resume=True)
     assert [r["test_acc"] for r in resumed.history] == [r["test_acc"] for r in full.history]
     for k, v in full.state.forward_params.items():
         np.testing.assert_array_equal(resumed.state.forward_params[k], v)
@@ -73,3 +75,31 @@ def test_diverging_run_stops_cleanly_and_keeps_last_good_epoch(tmp_path, data):
     assert (tmp_path / "run" / "checkpoint.npz").read_bytes() == good
     assert (tmp_path / "run" / "metrics.json").read_text() == metrics
     assert json.loads((tmp_path / "run" / "status.json").read_text())["status"] == "diverged"
+
+
+def test_lr_schedule_factors():
+    """Gold values: inverse 1/(1 + d (e - 1)) with d = 0.5 gives 1, 1/1.5, 1/2, 1/2.5; step gamma^floor((e - 1)/k)
+    with gamma 0.5, k = 2 gives 1, 1, 0.5, 0.5, 0.25; constant gives 1."""
+    inverse = LrScheduleConfig(kind="inverse", decay=0.5)
+    assert [inverse.factor(e) for e in (1, 2, 3, 4)] == pytest.approx([1, 1 / 1.5, 0.5, 0.4])
+    step = LrScheduleConfig(kind="step", gamma=0.5, step_epochs=2)
+    assert [step.factor(e) for e in (1, 2, 3, 4, 5)] == [1, 1, 0.5, 0.5, 0.25]
+    assert LrScheduleConfig().factor(7) == 1.0
+
+
+def test_inverse_schedule_without_decay_is_refused():
+    with pytest.raises(ConfigError, match=r"training\.lr_schedule.*decay > 0"):
+        config(lr_schedule={"kind": "inverse"})
+
+
+def test_lr_schedule_scales_the_optimizers_each_epoch(data):
+    """Epoch 1 runs at factor 1 (same numbers as a constant schedule), later epochs at the scheduled lr,
+    so the runs part after epoch 1; the factor is in every metrics row."""
+    constant = train(config(epochs=3), progress=False, data=data)
+    scheduled = train(config(epochs=3, lr_schedule={"kind": "inverse", "decay": 1.0}), progress=False, data=data)
+    assert [r["lr_factor"] for r in scheduled.history] == pytest.approx([1, 0.5, 1 / 3])
+    assert scheduled.history[0]["test_loss"] == constant.history[0]["test_loss"]
+    assert scheduled.history[1]["test_loss"] != constant.history[1]["test_loss"]
+    assert scheduled.state.forward_optimizer.lr == pytest.approx(3e-3 / 3)
+    assert scheduled.state.feedback_optimizer.lr == pytest.approx(1e-3 / 3)
+    assert scheduled.state.lr_scale == pytest.approx(1 / 3)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..network import ACTIVATIONS
 
@@ -57,6 +57,37 @@ class OptimizerConfig(Section):
     weight_decay: float = Field(0.0, ge=0)
 
 
+class LrScheduleConfig(Section):
+    """A factor on every learning rate of a run, per training epoch e = 1, 2, ... (Adam's lr on the rate
+    engine, the in-simulation learning rates of the spiking engines; on a chip the scaled rate is rounded to
+    the chip's learning-rate mantissa):
+
+    - constant: 1;
+    - inverse: 1 / (1 + decay (e - 1)), the inverse-time decay of online SGD (Bottou 2012, "Stochastic
+      gradient descent tricks", Neural Networks: Tricks of the Trade: gamma_t = gamma_0 / (1 + gamma_0 lambda t), here per epoch);
+    - step: gamma^floor((e - 1) / step_epochs).
+    """
+
+    kind: Literal["constant", "inverse", "step"] = "constant"
+    decay: float = Field(0.0, ge=0, description="inverse: the factor is 1 / (1 + decay (epoch - 1))")
+    step_epochs: int = Field(1, ge=1, description="step: epochs between two multiplications by gamma")
+    gamma: float = Field(0.5, gt=0, le=1, description="step: the factor applied every step_epochs epochs")
+
+    @model_validator(mode="after")
+    def _decay_given(self):
+        if self.kind == "inverse" and self.decay == 0:
+            raise ValueError("kind 'inverse' needs decay > 0 (decay 0 is kind 'constant')")
+        return self
+
+    def factor(self, epoch: int) -> float:
+        """The factor of training epoch ``epoch`` (1-based)."""
+        if self.kind == "inverse":
+            return 1.0 / (1.0 + self.decay * (epoch - 1))
+        if self.kind == "step":
+            return self.gamma ** ((epoch - 1) // self.step_epochs)
+        return 1.0
+
+
 class TrainingConfig(Section):
     epochs: int = Field(10, ge=1)
     batch_size: int = Field(128, ge=1)
@@ -66,6 +97,8 @@ class TrainingConfig(Section):
                                                       "(0.3 in Lee et al. 2015's stochastic network)")
     eval_passes: int = Field(1, ge=1, description="stochastic passes averaged (softmax) per evaluation input; "
                                                   "100 in Lee et al. 2015")
+    lr_schedule: LrScheduleConfig = Field(default_factory=LrScheduleConfig,
+                                          description="per-epoch factor on every learning rate")
 
 
 class DiagnosticsConfig(Section):

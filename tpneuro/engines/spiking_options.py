@@ -59,6 +59,14 @@ class SpikingOptions:
         """Number of time steps of a phase."""
         return max(1, int(round(seconds / self.dt)))
 
+    def scaled_learning_rates(self, factor: float):
+        """These options with ``learning_rate`` and ``feedback_learning_rate`` times ``factor`` (the epoch's
+        training.lr_schedule factor, TrainState.lr_scale); these options when ``factor`` is 1."""
+        if factor == 1.0:
+            return self
+        return replace(self, learning_rate=self.learning_rate * factor,
+                       feedback_learning_rate=self.feedback_learning_rate * factor)
+
     def with_dt(self, dt: float | None):
         """The same options at time step ``dt`` (these options when ``dt`` is None or unchanged)."""
         return self if dt is None or dt == self.dt else replace(self, dt=dt)

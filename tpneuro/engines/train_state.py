@@ -21,6 +21,8 @@ class TrainState:
     forward_optimizer: Adam
     feedback_optimizer: Adam | None
     chip: ChipInstance | None = None     # the modeled chip it runs on; None = ideal float substrate
+    lr_scale: float = 1.0                # this epoch's learning-rate factor (training.lr_schedule); the spiking
+                                         # engines scale their in-simulation learning rates by it
 
     def forward_gradients(self, updates) -> Params:
         """Per-parameter gradients from the rule's LocalUpdates (dW = mean post pre^T, db = mean post)."""

@@ -36,7 +36,17 @@ def put_on_chip(cfg: ExperimentConfig, state: TrainState, rng: np.random.Generat
     if chip is not None:
         place_on_chip(chip, state.forward_params, "forward", rng)
         place_on_chip(chip, state.feedback_params, "feedback", rng)
-        state.forward_optimizer.lr = chip.quantize_learning_rate(state.forward_optimizer.lr, "forward")
-        if state.feedback_optimizer is not None:
-            state.feedback_optimizer.lr = chip.quantize_learning_rate(state.feedback_optimizer.lr, "feedback")
+    set_learning_rates(cfg, state, 1.0)
     return violations
+
+
+def set_learning_rates(cfg: ExperimentConfig, state: TrainState, factor: float) -> None:
+    """Every learning rate of ``state`` at ``factor`` times the config's (training.lr_schedule): the optimizers'
+    lr, rounded to the chip's learning-rate mantissa on a chip, and ``state.lr_scale`` for the spiking engines'
+    in-simulation rates."""
+    state.lr_scale = factor
+    for optimizer, opt_cfg, pathway in ((state.forward_optimizer, cfg.optimizer, "forward"),
+                                        (state.feedback_optimizer, cfg.feedback_optimizer, "feedback")):
+        if optimizer is not None:
+            lr = opt_cfg.lr * factor
+            optimizer.lr = state.chip.quantize_learning_rate(lr, pathway) if state.chip is not None else lr

@@ -28,7 +28,7 @@ from ..theory.diagnostics import diagnose
 from . import results_files as rf
 from .atomic_files import write_text_atomic
 from .checkpoints import CHECKPOINT_FILE, Checkpoint, load_checkpoint, save_checkpoint
-from .chip_setup import put_on_chip
+from .chip_setup import put_on_chip, set_learning_rates
 from .divergence_guard import check_loss, check_params
 from .energy_summary import energy_summary
 from .plots import plot_alignment_angles, plot_learning_curves, plot_spike_rasters, plot_spike_rates
@@ -153,6 +153,8 @@ class Trainer:
 
     def _train_epoch(self, epoch: int) -> dict:
         x, y = self.data.x_train, self.data.y_train
+        lr_factor = self.cfg.training.lr_schedule.factor(epoch)
+        set_learning_rates(self.cfg, self.state, lr_factor)
         lr = self.cfg.optimizer.lr
         loss_sum, correct, seen, rec = 0.0, 0, 0, []
         bar = tqdm(self._batches(len(x)), desc=f"epoch {epoch}", leave=False, disable=not self.progress)
@@ -174,7 +176,8 @@ class Trainer:
         check_params(self.state.forward_params, epoch, lr)
         finite_rec = [r for r in rec + fb_loss if np.isfinite(r)]
         return {"train_loss": loss_sum / seen, "train_acc": correct / seen,
-                "reconstruction_loss": float(np.mean(finite_rec)) if finite_rec else float("nan")}
+                "reconstruction_loss": float(np.mean(finite_rec)) if finite_rec else float("nan"),
+                "lr_factor": lr_factor}
 
     def _evaluate(self) -> dict:
         out = {}

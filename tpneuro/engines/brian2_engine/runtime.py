@@ -67,10 +67,11 @@ def build_spec(state: TrainState, options: Brian2Options, record: bool = False) 
 
 def learning_rates(state: TrainState, options: Brian2Options) -> tuple[float, float]:
     """(kappa, kappa_fb): the forward rate constant (spiking_schedule.forward_rate_constant) and the feedback
-    rate, from the options' learning rates rounded to the chip's learning-rate mantissa if there is one; they
-    are values of the run, not of the build."""
+    rate, from the options' learning rates times the epoch's factor ``state.lr_scale``, rounded to the chip's
+    learning-rate mantissa if there is one; they are values of the run, not of the build."""
     chip = active_chip(state)
-    lr, fb_lr = options.learning_rate, options.feedback_learning_rate
+    scaled = options.scaled_learning_rates(state.lr_scale)
+    lr, fb_lr = scaled.learning_rate, scaled.feedback_learning_rate
     if chip is not None:
         lr = chip.quantize_learning_rate(lr, "forward")
         fb_lr = chip.quantize_learning_rate(fb_lr, "feedback")

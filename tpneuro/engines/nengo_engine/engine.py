@@ -159,11 +159,12 @@ class NengoEngine:
 
     # -- runtime management ----------------------------------------------------------------------------
     def _start(self, state: TrainState, dt: float | None = None, rng: np.random.Generator | None = None) -> Runtime:
-        """The built model for ``state`` (built once per architecture, rule, options and chip), loaded with its
-        weights; ``rng`` draws the stochastic rounding of the call's weight commits on a chip."""
+        """The built model for ``state`` (built once per architecture, rule, options and chip; the learning rates
+        are built in, so a new epoch factor ``state.lr_scale`` rebuilds it), loaded with its weights; ``rng``
+        draws the stochastic rounding of the call's weight commits on a chip."""
         self._wall_start = time.perf_counter()
         self.check_supported(state)
-        options = self.options.with_dt(dt)
+        options = self.options.with_dt(dt).scaled_learning_rates(state.lr_scale)
         if self._runtime is None or self._runtime.key != runtime_key(state, options):
             self._runtime = Runtime(state, options)
         self._runtime.load(state)
