@@ -51,9 +51,14 @@ class RuleConfig(BaseModel):
 
 
 class OptimizerConfig(Section):
-    lr: float = Field(gt=0, description="Adam learning rate (the effective lr = lr/beta of the paper)")
-    betas: tuple[float, float] = (0.9, 0.999)
-    eps: float = Field(1e-8, gt=0)
+    kind: Literal["adam", "rmsprop"] = Field("adam", description="adam (Kingma & Ba 2015) or centred rmsprop "
+                                             "with momentum (Graves 2013; Lee et al. 2015's optimizer)")
+    lr: float = Field(gt=0, description="learning rate (the effective lr = lr/beta of the paper)")
+    betas: tuple[float, float] = Field((0.9, 0.999), description="adam: moment decay rates")
+    momentum: float = Field(0.9, ge=0, lt=1, description="rmsprop: momentum of the step")
+    averaging: float = Field(0.95, gt=0, lt=1, description="rmsprop: decay of the running gradient moments")
+    eps: float | None = Field(None, gt=0, description="adam: added to sqrt(v) (default 1e-8); rmsprop: added "
+                                                     "under the square root (default 1e-3, Lee et al. 2015's)")
     weight_decay: float = Field(0.0, ge=0)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from ..hardware import ChipInstance
 from ..network.forward_pass import Transmit
 from ..network.weights import Params
-from ..optimizers import Adam
+from ..optimizers import Optimizer
 
 _LAYER_KEY = {"forward": re.compile(r"^W(\d+)$"), "feedback": re.compile(r"^Q(\d+)$")}
 
@@ -38,7 +38,7 @@ def place_on_chip(chip: ChipInstance, params: Params, pathway: str, rng: np.rand
         params[key] = chip.quantize_weights(params[key], layer, rng, pathway).astype(params[key].dtype, copy=False)
 
 
-def optimizer_step(optimizer: Adam, params: Params, grads: Params, chip: ChipInstance | None, pathway: str,
+def optimizer_step(optimizer: Optimizer, params: Params, grads: Params, chip: ChipInstance | None, pathway: str,
                    rng: np.random.Generator) -> None:
     """One optimizer step; on a chip each weight change dW is then stored as the chip can store it:
     W <- chip.apply_update(W_old, dW) (update resolution and rounding of the profile, weight grid)."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ..hardware import ChipInstance
 from ..network.architecture import NetworkSpec
 from ..network.weights import Params
-from ..optimizers import Adam
+from ..optimizers import Optimizer
 from ..rules.base import LearningRule
 
 
@@ -18,8 +18,8 @@ class TrainState:
     rule: LearningRule
     forward_params: Params
     feedback_params: Params
-    forward_optimizer: Adam
-    feedback_optimizer: Adam | None
+    forward_optimizer: Optimizer
+    feedback_optimizer: Optimizer | None
     chip: ChipInstance | None = None     # the modeled chip it runs on; None = ideal float substrate
     lr_scale: float = 1.0                # this epoch's learning-rate factor (training.lr_schedule); the spiking
                                          # engines scale their in-simulation learning rates by it

@@ -1,4 +1,7 @@
 """Optimizers acting in place on dicts of parameter arrays."""
 from .adam import Adam
+from .rmsprop import RMSprop
 
-__all__ = ["Adam"]
+Optimizer = Adam | RMSprop
+
+__all__ = ["Adam", "Optimizer", "RMSprop"]

@@ -22,7 +22,7 @@ from ..errors import ConfigError, DivergedError, RunDirectoryError
 from ..hardware import load_profile
 from ..network.architecture import NetworkSpec
 from ..network.weights import init_forward_params
-from ..optimizers import Adam
+from ..optimizers import Adam, Optimizer, RMSprop
 from ..rules.registry import make_rule
 from ..theory.diagnostics import diagnose
 from . import results_files as rf
@@ -48,8 +48,12 @@ class RunResult:
     run_dir: Path | None
 
 
-def _adam(opt: OptimizerConfig) -> Adam:
-    return Adam(lr=opt.lr, betas=tuple(opt.betas), eps=opt.eps, weight_decay=opt.weight_decay)
+def _optimizer(opt: OptimizerConfig) -> Optimizer:
+    """The optimizer a config section names; ``eps`` unset takes the kind's default."""
+    eps = {} if opt.eps is None else {"eps": opt.eps}
+    if opt.kind == "rmsprop":
+        return RMSprop(lr=opt.lr, momentum=opt.momentum, averaging=opt.averaging, weight_decay=opt.weight_decay, **eps)
+    return Adam(lr=opt.lr, betas=tuple(opt.betas), weight_decay=opt.weight_decay, **eps)
 
 
 def build_state(cfg: ExperimentConfig, input_size: int, n_classes: int, rng: np.random.Generator,
@@ -65,8 +69,8 @@ def build_state(cfg: ExperimentConfig, input_size: int, n_classes: int, rng: np.
         if cfg.feedback_optimizer is None:
             raise ConfigError(source, "feedback_optimizer", f"rule {rule.name!r} trains feedback weights but "
                               "no feedback optimizer is given", "add a feedback_optimizer section with lr")
-        fb_opt = _adam(cfg.feedback_optimizer)
-    return TrainState(spec, rule, fwd, fb, _adam(cfg.optimizer), fb_opt)
+        fb_opt = _optimizer(cfg.feedback_optimizer)
+    return TrainState(spec, rule, fwd, fb, _optimizer(cfg.optimizer), fb_opt)
 
 
 def engine_options(cfg: ExperimentConfig, progress: bool, source: str = "config") -> dict:

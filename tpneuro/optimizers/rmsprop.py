@@ -1,0 +1,55 @@
+"""Centred RMSprop with momentum (Graves 2013, "Generating sequences with recurrent neural networks",
+arXiv 1308.0850, Eqs. 38-41), the optimizer of Lee et al. 2015's stochastic and discrete networks; L2 weight
+decay is added to the gradient as in Adam:
+
+g <- g + wd * p;  n <- a n + (1 - a) g^2;  gbar <- a gbar + (1 - a) g;
+delta <- mu delta - lr g / sqrt(n - gbar^2 + eps);  p <- p + delta.
+
+Lee et al.'s code (github.com/donghyunlee/dtp, util.py rms_prop) uses a = 0.95, mu = 0.9, eps = 1e-3 (inside
+the square root), so gradients far below sqrt(eps) take steps proportional to their size, unlike Adam's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+BUFFERS = ("n", "gbar", "delta")     # running mean square, running mean, momentum of the step
+
+
+@dataclass
+class RMSprop:
+    lr: float
+    momentum: float = 0.9
+    averaging: float = 0.95
+    eps: float = 1e-3
+    weight_decay: float = 0.0
+    step_count: int = 0
+    buffers: dict[str, dict[str, np.ndarray]] = field(default_factory=lambda: {b: {} for b in BUFFERS})
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update ``params[k]`` in place for every key of ``grads``."""
+        self.step_count += 1
+        a = self.averaging
+        for key, g in grads.items():
+            p = params[key]
+            if self.weight_decay:
+                g = g + self.weight_decay * p
+            n, gbar, delta = (self.buffers[b].setdefault(key, np.zeros_like(p)) for b in BUFFERS)
+            n *= a
+            n += (1.0 - a) * (g * g)
+            gbar *= a
+            gbar += (1.0 - a) * g
+            delta *= self.momentum
+            delta -= self.lr * g / np.sqrt(n - gbar * gbar + self.eps)
+            p += delta
+
+    def state_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """The buffers for a checkpoint, keyed ``{prefix}{buffer}/{key}``."""
+        return {f"{prefix}{b}/{k}": arr for b in BUFFERS for k, arr in self.buffers[b].items()}
+
+    def load_state_arrays(self, prefix: str, arrays: dict[str, np.ndarray], step_count: int) -> None:
+        self.step_count = step_count
+        for b in BUFFERS:
+            head = f"{prefix}{b}/"
+            self.buffers[b] = {k[len(head):]: np.array(v) for k, v in arrays.items() if k.startswith(head)}
