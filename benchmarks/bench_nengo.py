@@ -13,8 +13,9 @@ which is what tpneuro.training.train runs): N soft_lif hidden units, DDTP-linear
   train_subset, test_subset, validation_size: 500}`` (defaults 2000 / 1000, 3 epochs; --quick 500 / 500, 1 epoch).
 
 The rate engine uses the config's Adam optimizers; the spiking engines replace them by in-simulation
-plasticity at their default options (nengo: learning_rate 0.1 = SGD step per sample times beta,
-feedback_learning_rate 3 per second, normalised). Prints one table: test accuracy after the last epoch and at
+plasticity at their default options (nengo: SGD step per sample times beta 0.05 for the readout
+(learning_rate) and 0.4 for the hidden layer (hidden_learning_rate), feedback_learning_rate 3 per second,
+normalised). Prints one table: test accuracy after the last epoch and at
 the best validation epoch, wall seconds in total and per training sample (training pass, noise phases
 included), and from the spiking engine's own totals (schema: tpneuro/training/spiking_summary.py) its wall
 seconds per simulated second (build included), simulated seconds, spikes and synaptic events per training

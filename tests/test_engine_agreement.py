@@ -85,6 +85,20 @@ def test_epoch_learning_rate_factor_scales_the_in_simulation_plasticity(engine_n
         assert ratio == pytest.approx(0.5, rel=0.02), f"{k}: ratio {ratio:.4f}"
 
 
+def test_hidden_learning_rate_scales_only_the_hidden_layers(engine_name):
+    """Twice the engine's hidden_learning_rate doubles one nudged phase's change of W_1 (within 2 %, as above)
+    and leaves the readout's W_2 change as it was (within 2 %)."""
+    base = get_engine(engine_name)
+    state, x, y = firing_state()
+    before = base.nudged_weight_change(state, x[:1], y[:1])
+    hidden = base.options.layer_learning_rate(1, state.spec.n_layers)
+    faster = get_engine(engine_name, "test", {"hidden_learning_rate": 2 * hidden})
+    after = faster.nudged_weight_change(state, x[:1], y[:1])
+    for k, want in (("W1", 2.0), ("W2", 1.0)):
+        ratio = np.sum(after[k] * before[k]) / np.sum(before[k] ** 2)
+        assert ratio == pytest.approx(want, rel=0.02), f"{k}: ratio {ratio:.4f}"
+
+
 def test_feedback_learning_moves_q_toward_damped_pseudo_inverse(engine_name):
     """Forward weights frozen: after the noise phase, Q_1 is closer (relative Frobenius distance) to
     J^T (J J^T + lambda I)^{-1} than before, lambda = 0.1, J = d h_L / d h_1 averaged over the samples."""

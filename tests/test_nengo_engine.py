@@ -49,8 +49,8 @@ def test_rates_follow_the_lif_curve_at_two_time_steps(engine):
 def test_nudged_update_matches_the_rate_engine_local_update(engine):
     """One sample, free then nudged phase: the in-simulation change of W_1 and W_2 agrees in sign with
     -(DDTP-linear LocalUpdate weight gradient) on every entry above 10 % of the largest, correlation > 0.95,
-    and its size is (learning_rate / beta) times the gradient within 20 % (options.py: one SGD step of
-    learning_rate / beta per sample). The state is left unchanged."""
+    and its size is (step / beta) times the gradient within 20 %, step = hidden_learning_rate for W_1 and
+    learning_rate for the readout's W_2 (options.py: one SGD step per sample). The state is left unchanged."""
     state, x, y = firing_state()
     before = {k: v.copy() for k, v in state.forward_params.items()}
     change = engine.nudged_weight_change(state, x[:1], y[:1])
@@ -59,8 +59,8 @@ def test_nudged_update_matches_the_rate_engine_local_update(engine):
     act = forward(state.spec, state.forward_params, x[:1])
     updates = state.rule.forward_updates(state.forward_params, state.feedback_params, act,
                                          cross_entropy(act.output, y[:1]).grad_output)
-    step = engine.options.learning_rate / BETA
     for i, up in enumerate(updates, start=1):
+        step = engine.options.layer_learning_rate(i, state.spec.n_layers) / BETA
         want, got = -up.weight_gradient(), change[f"W{i}"]
         big = np.abs(want) > 0.1 * np.abs(want).max()
         assert np.all(np.sign(got[big]) == np.sign(want[big])), f"W{i}: sign disagreement"

@@ -72,13 +72,13 @@ def test_learned_weights_stay_on_the_chip_grid(rounding):
 
 
 def test_nearest_rounding_loses_updates_below_half_a_step_and_stochastic_rounding_keeps_them():
-    """At learning_rate 1e-3 a sample's change of W_i is far below half a weight step (2^-7 of a layer's
+    """At learning rates 1e-3 a sample's change of W_i is far below half a weight step (2^-7 of a layer's
     range): nearest rounding never moves a weight, stochastic rounding moves some (E[W'] = W + dW)."""
     moved = {}
     for rounding in ("nearest", "stochastic"):
         state = on_chip(firing_state()[0], loihi2_variant(rounding))
         before = {k: state.forward_params[k].copy() for k in ("W1", "W2")}
-        train_blocks(NengoEngine(learning_rate=1e-3), state, 2)
+        train_blocks(NengoEngine(learning_rate=1e-3, hidden_learning_rate=1e-3), state, 2)
         moved[rounding] = [np.mean(state.forward_params[k] != W) for k, W in before.items()]
     assert moved["nearest"] == [0.0, 0.0]
     assert min(moved["stochastic"]) > 0.0, moved

@@ -35,6 +35,7 @@ class SpikingOptions:
     resettle: float = 0.015              # after the noise phase, before the nudged phase
     rate_window: float = 0.3             # spike-count window of the rates() probe
     learning_rate: float = 0.1           # SGD step per sample on the local losses, times beta (replaces Adam)
+    hidden_learning_rate: float | None = None   # the same for the hidden layers' W_i, b_i (None: learning_rate)
     feedback_learning_rate: float = 3.0  # per second of gated time, normalised rate of the feedback (Q) rule
     power_tau: float = 0.1               # s of gated time, averaging of the error power that normalises it
     noise_current: float = 0.5           # std of the noise current (threshold current = 1)
@@ -45,6 +46,9 @@ class SpikingOptions:
             value = getattr(self, f.name)
             if f.type in ("float", "int") and not value > 0:
                 raise ConfigError(self.source, f.name, f"must be > 0 (got {value!r})", "give a positive number")
+        if self.hidden_learning_rate is not None and not self.hidden_learning_rate > 0:
+            raise ConfigError(self.source, "hidden_learning_rate", f"must be > 0 (got {self.hidden_learning_rate!r})",
+                              "give a positive number, or leave it unset to use learning_rate")
         for name in self.step_bounded:
             if getattr(self, name) < self.dt:
                 raise ConfigError(self.source, name, f"{getattr(self, name)} s is shorter than dt = {self.dt} s",
@@ -59,12 +63,23 @@ class SpikingOptions:
         """Number of time steps of a phase."""
         return max(1, int(round(seconds / self.dt)))
 
+    def layer_learning_rate(self, i: int, n_layers: int) -> float:
+        """The SGD step per sample of layer i's W_i and b_i: ``learning_rate`` for the output layer
+        (i = n_layers), ``hidden_learning_rate`` (if set) for the hidden layers. A per-layer step stands in for
+        the per-parameter step normalisation that Adam gives the rate engine: the hidden layers' local errors
+        s'(J_i) (t_i - h_i) are smaller than the output's, so one global SGD step that keeps the readout
+        stable leaves the hidden layers learning slowly."""
+        if i < n_layers and self.hidden_learning_rate is not None:
+            return self.hidden_learning_rate
+        return self.learning_rate
+
     def scaled_learning_rates(self, factor: float):
-        """These options with ``learning_rate`` and ``feedback_learning_rate`` times ``factor`` (the epoch's
-        training.lr_schedule factor, TrainState.lr_scale); these options when ``factor`` is 1."""
+        """These options with every learning rate times ``factor`` (the epoch's training.lr_schedule factor,
+        TrainState.lr_scale); these options when ``factor`` is 1."""
         if factor == 1.0:
             return self
-        return replace(self, learning_rate=self.learning_rate * factor,
+        hidden = None if self.hidden_learning_rate is None else self.hidden_learning_rate * factor
+        return replace(self, learning_rate=self.learning_rate * factor, hidden_learning_rate=hidden,
                        feedback_learning_rate=self.feedback_learning_rate * factor)
 
     def with_dt(self, dt: float | None):

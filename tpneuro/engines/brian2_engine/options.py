@@ -54,4 +54,5 @@ class Brian2Options(SpikingOptions):
     def build_options(self) -> Brian2Options:
         """These options less the ones that are values of a run (learning rates, noise size, project root):
         builds that differ only in those share one compiled program."""
-        return replace(self, learning_rate=1.0, feedback_learning_rate=1.0, noise_current=1.0, directory="")
+        return replace(self, learning_rate=1.0, hidden_learning_rate=None, feedback_learning_rate=1.0, noise_current=1.0,
+                       directory="")

@@ -65,18 +65,21 @@ def build_spec(state: TrainState, options: Brian2Options, record: bool = False) 
                      tuple(tuple(g) if g is not None else None for g in gains), record)
 
 
-def learning_rates(state: TrainState, options: Brian2Options) -> tuple[float, float]:
-    """(kappa, kappa_fb): the forward rate constant (spiking_schedule.forward_rate_constant) and the feedback
-    rate, from the options' learning rates times the epoch's factor ``state.lr_scale``, rounded to the chip's
+def learning_rates(state: TrainState, options: Brian2Options) -> tuple[float, float, float]:
+    """(kappa_hidden, kappa_output, kappa_fb): the forward rate constants (spiking_schedule.forward_rate_constant)
+    of the hidden layers and of the output readout, and the feedback rate, from the options' learning rates
+    (SpikingOptions.layer_learning_rate) times the epoch's factor ``state.lr_scale``, rounded to the chip's
     learning-rate mantissa if there is one; they are values of the run, not of the build."""
     chip = active_chip(state)
     scaled = options.scaled_learning_rates(state.lr_scale)
-    lr, fb_lr = scaled.learning_rate, scaled.feedback_learning_rate
+    L = state.spec.n_layers
+    hidden, output, fb_lr = scaled.layer_learning_rate(1, L), scaled.layer_learning_rate(L, L), scaled.feedback_learning_rate
     if chip is not None:
-        lr = chip.quantize_learning_rate(lr, "forward")
+        hidden, output = chip.quantize_learning_rate(hidden, "forward"), chip.quantize_learning_rate(output, "forward")
         fb_lr = chip.quantize_learning_rate(fb_lr, "feedback")
     beta = float(getattr(state.rule.hp, "beta", 1.0))
-    return forward_rate_constant(lr, beta, options.nudge_integral()), fb_lr
+    T = options.nudge_integral()
+    return forward_rate_constant(hidden, beta, T), forward_rate_constant(output, beta, T), fb_lr
 
 
 class Runtime:
@@ -162,10 +165,10 @@ class Runtime:
 
     def _variables(self, state, params, fb) -> dict:
         net, chip_vars = self.sim.net, {}
-        kappa, kappa_fb = learning_rates(state, self.options)
+        kappa, kappa_output, kappa_fb = learning_rates(state, self.options)
         for group in net.layers:
             chip_vars[(group, "kappa")], chip_vars[(group, "kappa_fb")] = kappa, kappa_fb
-        chip_vars[(net.output, "kappa")] = kappa
+        chip_vars[(net.output, "kappa")] = kappa_output
         for i, syn in enumerate(net.forward, start=1):
             chip_vars[(syn, "w")] = forward_values(params[weight_key(i)])
         for i, group in enumerate(net.layers + [net.output], start=1):

@@ -93,10 +93,11 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
         net.readout = nengo.Node(size_in=sizes[L], label="readout")
         bias_unit = nengo.Ensemble(1, 1, neuron_type=nengo.RectifiedLinear(), gain=[1.0], bias=[1.0], label="bias unit")
 
-        kappa = per_step_rate(forward_rate_constant(opts.learning_rate, beta, opts.nudge_integral()), "forward")
         kappa_feedback = per_step_rate(opts.feedback_learning_rate, "feedback")
         net.forward_connections, net.bias_connections = [], []
         for i in range(1, L + 1):
+            kappa = per_step_rate(forward_rate_constant(opts.layer_learning_rate(i, L), beta, opts.nudge_integral()),
+                                  "forward")
             post = net.layers[i].neurons if i < L else net.readout
             rule = LocalTargetRule if i < L else LocalTargetReadoutRule
             net.forward_connections.append(nengo.Connection(
