@@ -12,6 +12,7 @@ from ..errors import ConfigError
 from ..yaml_files import read_yaml
 from ..rules.registry import parse_hyperparams
 from .experiment import ExperimentConfig
+from .validation_error import first_error
 
 
 def _field_help(model: type[BaseModel], loc: tuple) -> str:
@@ -37,11 +38,8 @@ def validate_config(data: Any, source: str = "config") -> ExperimentConfig:
     try:
         cfg = ExperimentConfig.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        field = ".".join(str(p) for p in loc)
-        got = "" if err["type"] == "missing" else f" (got {err.get('input')!r})"
-        raise ConfigError(source, field, f"{err['msg']}{got}",
+        loc, field, message = first_error(exc)
+        raise ConfigError(source, field, message,
                           _field_help(ExperimentConfig, loc) or "see README.md, section 'Config format'") from None
     parse_hyperparams(cfg.rule.name, cfg.rule.hyperparams(), source)
     return cfg

@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from ..config.validation_error import first_error
 from ..errors import ConfigError
 from ..yaml_files import read_yaml
 
@@ -132,16 +133,11 @@ def parse_sweep_spec(data: Any, source: str) -> SweepSpec:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [str(p) for p in err["loc"]]
-        field = ".".join(loc)
-        if err["type"] == "value_error":
-            err["msg"] = err["msg"].removeprefix("Value error, ")
-        got = "" if err["type"] in ("missing", "value_error") else f" (got {err.get('input')!r})"
+        loc, field, message = first_error(exc)
         known = ", ".join(SweepSpec.model_fields)
-        fix = (f"a sweep file takes: {known}" if len(loc) == 1 and loc[0] not in SweepSpec.model_fields
+        fix = (f"a sweep file takes: {known}" if len(loc) == 1 and str(loc[0]) not in SweepSpec.model_fields
                else f"see the docstring of tpneuro/sweeps/sweep_spec.py; a sweep file takes: {known}")
-        raise ConfigError(source, field, f"{err['msg']}{got}", fix) from None
+        raise ConfigError(source, field, message, fix) from None
     spec._source = source
     if not spec.name:
         spec.name = Path(source).stem
