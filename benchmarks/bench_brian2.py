@@ -4,6 +4,8 @@ the nengo engine, and an optional Fashion-MNIST run.
     python benchmarks/bench_brian2.py [--epochs 2] [--train-subset N] [--skip-accuracy] [--skip-speed]
                                       [--speed-samples 64] [--targets cpp_standalone,cython,numpy]
                                       [--fashion-mnist N | --fashion-mnist epoch] [--fmnist-test 1000]
+                                      [--fmnist-options fast|default] [--fmnist-lr 0.005]
+                                      [--fmnist-engines rate,brian2]
 
 1. Accuracy (digits, sklearn 8x8, 64-64-10 soft_lif, DDTP-linear beta 0.1 sigma 0.1, batch 32, one feedback
    pre-training epoch, seed 0): the rate engine with the config's Adam optimizers against the brian2 engine
@@ -14,19 +16,26 @@ the nengo engine, and an optional Fashion-MNIST run.
    ``--speed-samples`` samples, fewer on the slow targets): wall seconds per training sample and per simulated
    second, synaptic events (spikes x fan-out) per wall second, for cpp_standalone, cython and numpy and for
    the nengo engine (reference simulator, its own defaults: dt 1 ms) on the same network and samples.
-3. ``--fashion-mnist N`` (or ``epoch`` for all 60000 - 500 validation samples): 784-256-10 DDTP-linear on the
-   brian2 engine (cpp_standalone), online for N training samples, then test accuracy on ``--fmnist-test``
-   test samples and the time per training sample.
+3. ``--fashion-mnist N`` (or ``epoch`` for all 60000 - 500 validation samples): 784-256-10 DDTP-linear for one
+   epoch on each of ``--fmnist-engines`` (fashion_config): the rate engine (Adam minibatches) and the brian2
+   engine (cpp_standalone, online), the latter with Brian2Options FAST (dt 0.5 ms, 95 ms per training sample;
+   ``--fmnist-options default``: 0.1 ms, 175 ms) and learning_rate ``--fmnist-lr`` (the default 0.2 diverges on
+   this network: 62.8 % test after 640 samples, 23.4 % after 3000); test accuracy on ``--fmnist-test`` test
+   samples, wall and CPU seconds (this process and its standalone binaries; a loaded machine inflates wall
+   time more), the load average. Measured: see README.md, "Spiking engine: brian2".
 """
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import time
 
 import numpy as np
 
 from tpneuro.config import validate_config
 from tpneuro.data import load_dataset
+from tpneuro.engines.brian2_engine.options import FAST
 from tpneuro.engines.registry import get_engine
 from tpneuro.training.trainer import Trainer, build_state
 
@@ -78,23 +87,43 @@ def speed(engine_name: str, options: dict, n: int) -> dict:
             "sim_per_sample": c["simulated_seconds"] / n}
 
 
-def fashion_mnist(n_train: int | None, n_test: int) -> dict:
-    cfg = validate_config({"name": "fmnist_brian2", "seed": 0, "engine": "brian2",
-                           "dataset": {"name": "fashion_mnist", "validation_size": 500,
-                                       **({"train_subset": n_train} if n_train else {}), "test_subset": n_test},
-                           "network": {"hidden": [256], "activation": "soft_lif", "output_activation": "linear"},
-                           "rule": {"name": "ddtp_linear", "beta": 0.1, "sigma": 0.1},
-                           "optimizer": {"lr": 0.001}, "feedback_optimizer": {"lr": 0.001},
-                           "training": {"epochs": 1, "batch_size": 32, "epochs_fb": 0, "extra_fb_epochs": 0},
-                           "diagnostics": {"enabled": False}}, "bench_brian2")
+def cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children (the cpp_standalone binaries): a measure of the
+    work that a loaded machine inflates less than wall time."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def fashion_config(engine: str, n_train: int | None, n_test: int, engine_options: dict | None = None) -> dict:
+    """784-256-10 soft_lif DDTP-linear (beta 0.1, sigma 0.1) on Fashion-MNIST, 500 validation samples, one epoch
+    of batches of 32 (the rate engine: Adam minibatches; brian2: online in-simulation plasticity, 32 samples a
+    call), no feedback pre-training."""
+    data = {"name": "fashion_mnist", "validation_size": 500, **({"train_subset": n_train} if n_train else {}),
+            "test_subset": n_test}
+    return {"name": f"fmnist_{engine}", "seed": 0, "engine": engine, "dataset": data,
+            "network": {"hidden": [256], "activation": "soft_lif", "output_activation": "linear"},
+            "rule": {"name": "ddtp_linear", "beta": 0.1, "sigma": 0.1},
+            "optimizer": {"lr": 0.001}, "feedback_optimizer": {"lr": 0.001},
+            "training": {"epochs": 1, "batch_size": 32, "epochs_fb": 0, "extra_fb_epochs": 0},
+            "diagnostics": {"enabled": False}, "engine_options": engine_options or {}}
+
+
+def fashion_mnist(engine: str, n_train: int | None, n_test: int, engine_options: dict | None = None) -> dict:
+    """One epoch of fashion_config on ``engine``: test accuracy, wall time, wall seconds per training sample
+    and, on brian2, wall seconds per simulated second of the training calls."""
+    cfg = validate_config(fashion_config(engine, n_train, n_test, engine_options), "bench_brian2")
     trainer = Trainer(cfg, progress=True)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = trainer.run()
-    totals = trainer.engine.totals["train"]
-    return {"n_train": len(trainer.data.y_train), "n_test": len(trainer.data.y_test),
-            "test": 100 * result.history[-1]["test_acc"], "wall": time.perf_counter() - start,
-            "per_sample": result.history[-1]["epoch_seconds"] / len(trainer.data.y_train),
-            "per_sim_s": totals["wall_seconds"] / totals["simulated_seconds"]}
+    row = {"engine": engine, "n_train": len(trainer.data.y_train), "n_test": len(trainer.data.y_test),
+           "test": 100 * result.history[-1]["test_acc"], "wall": time.perf_counter() - start,
+           "cpu": cpu_seconds() - cpu, "per_sample": result.history[-1]["epoch_seconds"] / len(trainer.data.y_train),
+           "load": os.getloadavg()[0]}
+    totals = getattr(trainer.engine, "totals", {}).get("train")
+    if totals:
+        row["per_sim_s"] = totals["wall_seconds"] / totals["simulated_seconds"]
+    print(f"Fashion-MNIST {engine}: test {row['test']:.2f} % in {row['wall']:.0f} s", flush=True)
+    return row
 
 
 def main() -> None:
@@ -107,6 +136,11 @@ def main() -> None:
     parser.add_argument("--targets", default="cpp_standalone,cython,numpy")
     parser.add_argument("--fashion-mnist", help="N training samples, or 'epoch'")
     parser.add_argument("--fmnist-test", type=int, default=1000)
+    parser.add_argument("--fmnist-options", choices=("fast", "default"), default="fast",
+                        help="brian2 options of the Fashion-MNIST run: Brian2Options FAST or the defaults")
+    parser.add_argument("--fmnist-engines", default="rate,brian2")
+    parser.add_argument("--fmnist-lr", type=float, default=0.005,
+                        help="brian2 learning_rate of the Fashion-MNIST run (the default 0.2 diverges there)")
     args = parser.parse_args()
 
     if not args.skip_accuracy:
@@ -138,11 +172,18 @@ def main() -> None:
 
     if args.fashion_mnist:
         n = None if args.fashion_mnist == "epoch" else int(args.fashion_mnist)
-        r = fashion_mnist(n, args.fmnist_test)
-        print(f"\nFashion-MNIST 784-256-10 DDTP-linear on brian2 cpp_standalone, online, {r['n_train']} training "
-              f"samples, test on {r['n_test']}: test {r['test']:.2f} %, wall {r['wall']:.0f} s, "
-              f"{r['per_sample']:.4f} s/training sample, {r['per_sim_s']:.3f} wall s/simulated s "
-              "(published spiking: desire backpropagation 87.56 %)")
+        options = {**(FAST if args.fmnist_options == "fast" else {}), "learning_rate": args.fmnist_lr}
+        rows = [fashion_mnist(engine, n, args.fmnist_test, options if engine == "brian2" else None)
+                for engine in args.fmnist_engines.split(",")]
+        print(f"\nFashion-MNIST 784-256-10 DDTP-linear, one epoch online on {rows[0]['n_train']} training samples, "
+              f"test on {rows[0]['n_test']}; brian2 cpp_standalone, {args.fmnist_options} options, learning_rate "
+              f"{args.fmnist_lr} (published spiking: desire backpropagation 87.56 %)")
+        print(f"{'engine':<8} {'test %':>7} {'wall s':>8} {'CPU s':>8} {'wall s/train sample':>20} {'wall s/sim s':>12} "
+              f"{'load':>5}")
+        for r in rows:
+            sim = f"{r['per_sim_s']:>12.3f}" if "per_sim_s" in r else f"{'-':>12}"
+            print(f"{r['engine']:<8} {r['test']:>7.2f} {r['wall']:>8.0f} {r['cpu']:>8.0f} {r['per_sample']:>20.4f} {sim} "
+                  f"{r['load']:>5.1f}")
 
 
 if __name__ == "__main__":

@@ -56,11 +56,13 @@ def loihi_rate(j: np.ndarray, dt: float) -> np.ndarray:
     return out
 
 
-def hidden_equations(neuron_model: str, noise_bank: str, noise_on: str) -> str:
+def hidden_equations(neuron_model: str, noise_bank: str, noise_on: str, learns_feedback: bool) -> str:
     """State of a hidden LIF neuron: soma v, forward current I, apical compartment A, bias b, the held noise
     current of its noise windows (TimedArrays ``noise_bank`` per window, ``noise_on`` per step), and the
-    per-neuron accumulators of the local rules (see plasticity.py)."""
+    per-neuron terms of the local rules (see plasticity.py). With a trained feedback pathway the error power P
+    is a linked variable: the same for every neuron of the layer (all-to-all feedback), summed once."""
     soma = ("dv/dt = (J - v)/tau_rc : 1 (unless refractory)" if neuron_model != "poisson" else "v : 1")
+    power = "P : 1 (linked)" if learns_feedback else ""
     return f"""
     {soma}
     dI/dt = -I/tau_syn : 1
@@ -68,15 +70,14 @@ def hidden_equations(neuron_model: str, noise_bank: str, noise_on: str) -> str:
     J = I + b + noise_gate*noise_current : 1
     noise_current = {noise_bank}(window(t)*second, i) : 1
     noise_gate = {noise_on}(t) : 1
-    u = {lif_rate('J')} - {lif_rate('(J - noise_gate*noise_current)')} : 1
+    {power}
     b : 1
     db : 1
     post_factor : 1
-    P : 1
+    fb_factor : 1
     pbar : 1
     rec_err : 1
     rec_dev : 1
-    rec_n : 1
     amplitude : 1 (constant)
     n_spikes : 1
     counted : 1

@@ -8,14 +8,16 @@
 - ``output``: the linear readout r_L = I + b_L of layer L's synaptic current (not spiking, as the rate engine's
   output is linear), its free-phase average acc, the softmax normaliser Z and the error e.
 - forward Synapses W_i (event-driven: a presynaptic spike of amplitude a adds w a / tau_syn to I_post) and
-  the forward rule (plasticity.py) in the same synapses;
+  the forward rule (plasticity.py) in the same synapses, as a second pathway on the presynaptic spikes of the
+  nudged phase;
 - ``error``: ON/OFF populations (2 n_L regular-firing coders at error_rate / beta Hz per unit) carrying the
   signed t_L - r_L: the held beta (onehot(y) - softmax(acc)) in the nudged phase, acc - rf = -dr_L in the noise
   phase, nothing in the free phase;
 - feedback Synapses Q_i from the error populations onto the apical compartment of layer i (weights +q on the
   ON, -q on the OFF neuron of a channel), with the noise-driven reconstruction rule when Q_i is trained; the
   output's apical compartment receives t_L - r_L itself (identity);
-- per-slot logs (one entry per sample slot and unit) that keep the free-phase outputs and spike counts.
+- event monitors that record the free-phase outputs (and, for the rates probe, the spike counts) once per
+  sample, at its ``grab`` step.
 
 Every input that changes between calls is a TimedArray (schedule.py) or an initial value, so the same objects
 run as numpy, cython or cpp_standalone code, and a compiled standalone binary is re-run with new values.
@@ -62,8 +64,8 @@ class Brian2Network:
     error: object = None
     forward: list = field(default_factory=list)       # Synapses W_1..W_L
     feedback: list = field(default_factory=list)      # Synapses Q_1..Q_{L-1}
-    output_log: object = None
-    count_logs: list = field(default_factory=list)
+    output_log: object = None                         # EventMonitor of the outputs' grab event (acc)
+    count_logs: list = field(default_factory=list)    # per hidden layer, EventMonitor of its grab event (counted)
     timed: dict = field(default_factory=dict)         # name -> TimedArray
     monitors: dict = field(default_factory=dict)      # population -> SpikeMonitor (record builds)
     duration: float = 0.0
@@ -107,32 +109,40 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
 
     inp = b2.NeuronGroup(sizes[0], input_equations(),
                          threshold="v > 1", reset="v -= 1\nn_spikes += active(t)", method="euler", clock=clock,
-                         namespace=ns, name=f"{prefix}_input")
+                         namespace=ns, events={"nudged_spike": plasticity.NUDGED_SPIKE_EVENT}, name=f"{prefix}_input")
     inp.amplitude = TAU_REF
     objects.append(inp)
 
     method = "euler" if spec.neuron_model == "loihi_cuba" else "exponential_euler"
     layers = []
+    events = {"nudged": plasticity.NUDGE_EVENT, "grab": "grab_counts(t) > 0.5"}
+    if spec.learns_feedback:
+        events["fb_learn"] = plasticity.FEEDBACK_EVENT
+    if spec.neuron_model != "poisson":
+        events["nudged_spike"] = plasticity.NUDGED_SPIKE_EVENT
     for i in range(1, L):
-        eqs = hidden_equations(spec.neuron_model, f"noise{i}", f"noise_on{i}")
+        eqs = hidden_equations(spec.neuron_model, f"noise{i}", f"noise_on{i}", spec.learns_feedback)
         counters = "n_spikes += active(t)\ncounted += count(t)"
         if spec.neuron_model == "poisson":      # stochastic units: Poisson spikes at the LIF rate (escape noise)
             g = b2.NeuronGroup(sizes[i], eqs, threshold=f"rand() < {lif_rate('J')}*dt/tau_ref", reset=counters,
-                               method=method, clock=clock, namespace=ns, name=f"{prefix}_layer{i}")
+                               method=method, clock=clock, namespace=ns, events=events, name=f"{prefix}_layer{i}")
         else:
             g = b2.NeuronGroup(sizes[i], eqs, threshold="v > 1", reset="v = 0\n" + counters,
-                               refractory=TAU_REF * second, method=method, clock=clock, namespace=ns,
+                               refractory=TAU_REF * second, method=method, clock=clock, namespace=ns, events=events,
                                name=f"{prefix}_layer{i}")
         g.amplitude = TAU_REF * (np.asarray(spec.gains[i - 1]) if spec.gains and spec.gains[i - 1] is not None else 1.0)
-        g.run_regularly(plasticity.hidden_step_code(), when="end", order=0, name=f"{prefix}_layer{i}_step")
-        g.run_regularly("b += db\ndb = 0", dt=sample_dt, when="end", order=2, name=f"{prefix}_layer{i}_write")
+        g.run_regularly(plasticity.hidden_clear_code(), when="end", order=0, name=f"{prefix}_layer{i}_clear")
+        g.run_on_event("nudged", plasticity.hidden_nudge_code(), when="end", order=1)
+        if spec.learns_feedback:
+            g.run_on_event("fb_learn", plasticity.hidden_feedback_code(), when="end", order=1)
+        g.run_regularly("b += db\ndb = 0", dt=sample_dt, when="end", order=3, name=f"{prefix}_layer{i}_write")
         layers.append(g)
         objects.append(g)
 
     out = b2.NeuronGroup(sizes[L], output_equations(), method="exponential_euler", clock=clock, namespace=ns,
-                         name=f"{prefix}_output")
+                         events={"grab": "grab(t) > 0.5"}, name=f"{prefix}_output")
     out.run_regularly(plasticity.output_step_code(), when="end", order=0, name=f"{prefix}_output_step")
-    out.run_regularly("b += db\ndb = 0", dt=sample_dt, when="end", order=2, name=f"{prefix}_output_write")
+    out.run_regularly("b += db\ndb = 0", dt=sample_dt, when="end", order=3, name=f"{prefix}_output_write")
     objects.append(out)
     softmax = b2.Synapses(out, out, "Z_post = exp(acc_pre - acc_post) : 1 (summed)", clock=clock, namespace=ns,
                           name=f"{prefix}_softmax")
@@ -151,16 +161,28 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     k = np.arange(n_out)
     pairs.connect(i=np.concatenate([k, k + n_out, k, k + n_out]), j=np.concatenate([k, k, k + n_out, k + n_out]))
     objects.append(pairs)
+    if spec.learns_feedback:
+        # the error power P = sum_k es_k^2 of the feedback rule, the same for every hidden neuron: summed once,
+        # from the previous step's traces (order -1: its summed-variable update runs before the pairs' one)
+        power = b2.NeuronGroup(1, "P : 1", clock=clock, namespace=ns, order=-1, name=f"{prefix}_power")
+        channels = b2.Synapses(err, power, "P_post = int(polarity_pre > 0)*es_pre**2 : 1 (summed)", clock=clock,
+                               namespace=ns, name=f"{prefix}_power_sum")
+        channels.connect()
+        for g in layers:
+            g.P = b2.linked_var(power, "P", index=np.zeros(len(g), dtype=int))
+        objects += [power, channels]
 
     forward = []
     pre_groups = [inp] + layers
     for i in range(1, L + 1):
         pre, post = pre_groups[i - 1], (layers[i - 1] if i < L else out)
-        syn = b2.Synapses(pre, post, "w : 1\ndw : 1", on_pre=plasticity.forward_on_pre(), clock=clock,
-                          namespace=ns, name=f"{prefix}_W{i}")
+        learn_on = "nudged_spike" if "nudged_spike" in pre.events else "spike"
+        syn = b2.Synapses(pre, post, "w : 1\ndw : 1", clock=clock, namespace=ns, name=f"{prefix}_W{i}",
+                          on_pre={"pre": plasticity.forward_propagate(), "learn": plasticity.forward_learn()},
+                          on_event={"pre": "spike", "learn": learn_on})
         n_pre, n_post = sizes[i - 1], sizes[i]
         syn.connect(i=np.repeat(np.arange(n_pre), n_post), j=np.tile(np.arange(n_post), n_pre))
-        syn.run_regularly(dict(spec.write_codes)[weight_key(i)], dt=sample_dt, when="end", order=2,
+        syn.run_regularly(dict(spec.write_codes)[weight_key(i)], dt=sample_dt, when="end", order=3,
                           name=f"{prefix}_W{i}_write")
         forward.append(syn)
         objects.append(syn)
@@ -169,8 +191,7 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     for i in range(1, L + 1):
         post = layers[i - 1] if i < L else out
         plastic = i < L and spec.learns_feedback
-        model = "q : 1\ndq : 1" + ("\nP_post = int(polarity_pre > 0)*es_pre**2 : 1 (summed)" if plastic else "")
-        syn = b2.Synapses(err, post, model, on_pre="A_post += polarity_pre*q/(gain_n*n_tau_fb)", clock=clock,
+        syn = b2.Synapses(err, post, "q : 1\ndq : 1", on_pre="A_post += polarity_pre*q/(gain_n*n_tau_fb)", clock=clock,
                           namespace=ns, name=f"{prefix}_Q{i}")
         if i < L:
             syn.connect(i=np.repeat(np.arange(2 * n_out), sizes[i]), j=np.tile(np.arange(sizes[i]), 2 * n_out))
@@ -180,16 +201,16 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
             syn.connect(i=np.arange(2 * n_out), j=np.tile(np.arange(n_out), 2))
             syn.q = 1.0
         if plastic:
-            syn.run_regularly(plasticity.feedback_step_code(), when="end", order=1, name=f"{prefix}_Q{i}_step")
-            syn.run_regularly(dict(spec.write_codes)[f"Q{i}"], dt=sample_dt, when="end", order=2,
+            syn.run_regularly(plasticity.feedback_step_code(), when="end", order=2, name=f"{prefix}_Q{i}_step")
+            syn.run_regularly(dict(spec.write_codes)[f"Q{i}"], dt=sample_dt, when="end", order=3,
                               name=f"{prefix}_Q{i}_write")
         feedback.append(syn)
         objects.append(syn)
 
-    output_log = _slot_log(b2, out, "acc", layout.slots, clock, ns, f"{prefix}_outlog")
-    # spike counts are only read by the rates probe: one entry per unit and rates slot (they cost a few
-    # operations per entry and time step, so they are not sized for the many slots of an eval run)
-    count_logs = [_slot_log(b2, g, "counted", layout.capacity("rates"), clock, ns, f"{prefix}_countlog{i}")
+    # the free-phase outputs and the rates probe's spike counts: recorded at the step of the sample's grab event
+    # (once per sample, so the k-th record of a unit is sample k's)
+    output_log = b2.EventMonitor(out, "grab", variables=["acc"], when="end", order=2, name=f"{prefix}_outlog")
+    count_logs = [b2.EventMonitor(g, "grab", variables=["counted"], when="end", order=2, name=f"{prefix}_countlog{i}")
                   for i, g in enumerate(layers, start=1)]
     for g in layers:
         g.run_regularly("counted *= 1 - slot_start(t)", when="start", name=f"{g.name}_count_reset")
@@ -205,18 +226,6 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     net.network = b2.Network(*objects, name=f"{prefix}_network")
     net.duration = total * o.dt
     return net
-
-
-def _slot_log(b2, source, var: str, slots: int, clock, ns, name: str):
-    """One entry per (slot, unit): copies ``source.var`` at the ``grab`` step of its slot."""
-    n = len(source)
-    log = b2.NeuronGroup(slots * n, "val : 1\nslot_id : 1 (constant)\nsrc : 1 (linked)", clock=clock, namespace=ns,
-                         name=name)
-    log.src = b2.linked_var(source, var, index=np.tile(np.arange(n), slots))
-    log.slot_id = np.repeat(np.arange(slots), n).astype(float)
-    log.run_regularly("val += int(abs(slot(t) - slot_id) < 0.5)*grab(t)*(src - val)", when="end", order=1,
-                      name=f"{name}_grab")
-    return log
 
 
 def q_pair_values(q: np.ndarray) -> np.ndarray:

@@ -5,7 +5,8 @@ Forward rule, in the forward synapses W_i (pre j -> post i), active in the nudge
     dW_ij/dt = kappa s'(J_i) A_i h_j,       A_i = (Q_i (t_L - r_L))_i = t_i - h_i   (Eq. 5 of the paper: the
                                             gradient of ||t_i - h_i||^2 with the target held fixed)
 
-written event-driven: the post neuron keeps post_factor = nudge s'(J) A (its own current and apical signal),
+written event-driven: the post neuron keeps post_factor = s'(J) A in the nudged phase and 0 otherwise (its own
+current and apical signal),
 and every presynaptic spike of amplitude a (a = tau_ref: the integral of h_j over the spike) adds
 kappa post_factor a to the synapse's accumulator dw, so sum over spikes = kappa int s' A h_j dt. The bias of a
 neuron accumulates kappa int post_factor dt. For the output readout s' = 1 and A = t_L - r_L.
@@ -20,31 +21,68 @@ LMS, e.g. Haykin, Adaptive Filter Theory, ch. 7):
                                                     causes, G the LIF rate curve),
 
 so that u_i + A_i = u_i - Q_i dr_L is the reconstruction error; p is the running error power ||es||^2 (time
-constant power_tau of gated time), summed at the neuron from its feedback synapses. The ON and the OFF synapse
-of a channel make the same change (both read the pair's signed trace), so they keep +q / -q.
+constant power_tau of gated time); it is the same for every neuron of the layer (all-to-all feedback from the
+error channels), so it is summed once from the channels' traces and linked to the neurons. The neuron computes
+fb_factor = -(kappa_fb / p)(u_i + A_i) in its gated steps (0 otherwise) and the synapse adds fb_factor e_k dt.
+The ON and the OFF synapse of a channel make the same change (both read the pair's signed trace), so they
+keep +q / -q.
 Linearised, the fixed point is Q_i = C J_i^T (J_i C J_i^T)^{-1}, C the covariance of u_i (the damped
 pseudo-inverse of Theorem 6 for isotropic C).
 """
 from __future__ import annotations
 
-from .equations import soft_lif_slope
+from .equations import lif_rate, soft_lif_slope
 
 
-def forward_on_pre() -> str:
-    return "I_post += w*amplitude_pre/n_tau_syn\ndw += kappa_post*post_factor_post*amplitude_pre"
+# a presynaptic spike in the nudged phase, as a brian2 custom event of the input and LIF populations: the forward
+# synapses' learning pathway runs on it only (v > 1 only on a spike step: a LIF neuron is held at v = 0 while
+# refractory), so the many input spikes of the other phases cost no accumulator update
+NUDGED_SPIKE_EVENT = "v > 1 and nudge(t) > 0.5"
 
 
-def hidden_step_code() -> str:
-    """Per time step, at the neuron: the forward rule's post factor and bias change, the feedback rule's
-    error power and reconstruction totals."""
+def forward_propagate() -> str:
+    """On every presynaptic spike: the synaptic current."""
+    return "I_post += w*amplitude_pre/n_tau_syn"
+
+
+def forward_learn() -> str:
+    """On a presynaptic spike in the nudged phase (NUDGED_SPIKE_EVENT; on every spike of Poisson units, whose
+    spike is a random draw that an event condition cannot repeat, and whose post factor is 0 outside the nudge):
+    the forward rule's accumulator."""
+    return "dw += kappa_post*post_factor_post*amplitude_pre"
+
+
+# brian2 custom events of a hidden neuron: the plastic phases. Their code runs only on the steps where the
+# event happens (the slope and the LIF rate curve cost a few transcendental functions per neuron)
+NUDGE_EVENT = "nudge(t) > 0.5"
+FEEDBACK_EVENT = "noise_gate*learn_feedback(t) > 0.5"
+
+
+def hidden_clear_code() -> str:
+    """Every time step, before the event code: no plastic phase, no post factors."""
+    return "post_factor = 0\nfb_factor = 0"
+
+
+def hidden_nudge_code() -> str:
+    """On NUDGE_EVENT, at the neuron: the forward rule's post factor s'(J) A and the bias change."""
     return f"""
-    post_factor = nudge(t)*{soft_lif_slope('J')}*A
+    post_factor = {soft_lif_slope('J')}*A
     db += kappa*post_factor*dt/second
-    fb_gate = noise_gate*learn_feedback(t)
-    pbar += fb_gate*(int(pbar > 0)*(P - pbar)*dt/power_tau + int(pbar <= 0)*P)
-    rec_err += fb_gate*(u + A)**2
-    rec_dev += fb_gate*u**2
-    rec_n += fb_gate
+    """
+
+
+def hidden_feedback_code() -> str:
+    """On FEEDBACK_EVENT (the gated part of the layer's noise windows), at the neuron: the rate deviation u its
+    own noise causes, the running error power p, the reconstruction totals and the feedback rule's post factor
+    -(kappa_fb / p) (u + A); skipped until p is known (it is summed from the traces of the previous step, so
+    the first spike of a window would otherwise meet p = 0), and p is floored at 1 % of one spike's trace
+    amplitude squared."""
+    return f"""
+    u = {lif_rate('J')} - {lif_rate('(J - noise_current)')}
+    pbar += int(pbar > 0)*(P - pbar)*dt/power_tau + int(pbar <= 0)*P
+    rec_err += (u + A)**2
+    rec_dev += u**2
+    fb_factor = -int(pbar > 0)*kappa_fb/clip(pbar, p_floor, inf)*(u + A)
     """
 
 
@@ -60,8 +98,6 @@ def output_step_code() -> str:
 
 
 def feedback_step_code() -> str:
-    """Per time step, at the synapse; skipped until the neuron's error power p is known (it is summed from the
-    traces of the previous step, so the first spike of a window would otherwise meet p = 0), and p is floored
-    at 1 % of one spike's trace amplitude squared."""
-    return ("dq += -int(pbar_post > 0)*kappa_fb_post/clip(pbar_post, p_floor, inf)*noise_gate_post*learn_feedback(t)"
-            "*(u_post + A_post)*es_pre*dt/second")
+    """Every time step, at the feedback synapse: its post neuron's factor times the channel's signed trace
+    (zero outside the neuron's FEEDBACK_EVENT)."""
+    return "dq += fb_factor_post*es_pre*dt/second"

@@ -182,8 +182,8 @@ class Runtime:
     def _collect(self, sched: Schedule, params, fb, learned: bool):
         net, sim, sizes = self.sim.net, self.sim, self.spec.layer_sizes
         n = sched.n_samples
-        out = sim.read(net.output_log, "val").reshape(self.layout.slots, sizes[-1])[:n]
-        counts = [sim.read(log, "val").reshape(self.layout.capacity("rates"), sizes[i])[:n] if sched.mode == "rates"
+        out = sim.read(net.output_log, "acc").reshape(n, sizes[-1])
+        counts = [sim.read(log, "counted").reshape(n, sizes[i]) if sched.mode == "rates"
                   else np.zeros((0, sizes[i])) for i, log in enumerate(net.count_logs, start=1)]
         for name, group in net.populations.items():
             self.spikes[name] += int(round(sim.read(group, "n_spikes").sum()))

@@ -21,8 +21,8 @@ import numpy as np
 
 from .options import Brian2Options
 
-GATES = ("active", "average", "average_start", "grab", "noise_phase", "learn_feedback", "nudge", "count",
-         "slot_start")
+GATES = ("active", "average", "average_start", "grab", "grab_counts", "noise_phase", "learn_feedback", "nudge",
+         "count", "slot_start")
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,7 @@ def build_schedule(layout: Layout, mode: str, n_samples: int, learn_feedback: bo
             count = o.steps(o.rate_window)
             g["count"][s0 + settle:s0 + settle + count] = 1.0
             g["grab"][s0 + settle + count] = 1.0
+            g["grab_counts"][s0 + settle + count] = 1.0
             continue
         a0 = s0 + settle
         g["average"][a0:a0 + average] = 1.0
