@@ -1,12 +1,15 @@
-"""The small firing network every spiking-engine test uses (brian2, nengo and the shared agreement suite)."""
+"""The small firing network every spiking-engine test uses (brian2, nengo and the shared agreement suite), and
+the online digits run of their slow training tests."""
 from __future__ import annotations
 
 import numpy as np
 
+from tpneuro.config import validate_config
 from tpneuro.engines import TrainState
 from tpneuro.network import NetworkSpec, init_forward_params
 from tpneuro.optimizers import Adam
 from tpneuro.rules import make_rule
+from tpneuro.training.trainer import build_state, load_data
 
 BETA = 0.5
 
@@ -23,3 +26,20 @@ def firing_state(seed: int = 0, rule: str = "ddtp_linear") -> tuple[TrainState, 
     r = make_rule(rule, spec, **hyper)
     state = TrainState(spec, r, fwd, r.init_feedback(rng, fwd), Adam(1e-3), Adam(1e-3))
     return state, rng.random((6, 8)), rng.integers(0, 3, 6)
+
+
+def digits_online_accuracy(engine, train_subset: int | None = None, epochs: int = 2) -> float:
+    """Test accuracy of ``engine`` after ``epochs`` online epochs (calls of 32 samples, seed 0) of DDTP-linear on
+    a 64-64-10 soft-LIF digits network, Xavier init with zero biases, no feedback pre-training."""
+    data_cfg = {"name": "digits", **({"train_subset": train_subset} if train_subset else {})}
+    cfg = validate_config({"dataset": data_cfg, "network": {"hidden": [64], "activation": "soft_lif"},
+                           "rule": {"name": "ddtp_linear", "beta": 0.1, "sigma": 0.1},
+                           "optimizer": {"lr": 1e-3}, "feedback_optimizer": {"lr": 1e-3}})
+    data = load_data(cfg)
+    rng = np.random.default_rng(0)
+    state = build_state(cfg, data.input_size, data.n_classes, rng)
+    for _ in range(epochs):
+        order = rng.permutation(len(data.y_train))
+        for s in range(0, len(order), 32):
+            engine.train_batch(state, data.x_train[order[s:s + 32]], data.y_train[order[s:s + 32]], rng, True)
+    return engine.evaluate(state, data.x_test, data.y_test).accuracy
