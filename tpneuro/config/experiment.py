@@ -69,7 +69,8 @@ class LrScheduleConfig(Section):
 
     - constant: 1;
     - inverse: 1 / (1 + decay (e - 1)), the inverse-time decay of online SGD (Bottou 2012, "Stochastic
-      gradient descent tricks", Neural Networks: Tricks of the Trade: gamma_t = gamma_0 / (1 + gamma_0 lambda t), here per epoch);
+      gradient descent tricks", Neural Networks: Tricks of the Trade: gamma_t = gamma_0 / (1 + gamma_0
+      lambda t), here per epoch);
     - step: gamma^floor((e - 1) / step_epochs).
     """
 

@@ -44,11 +44,10 @@ class SpikingOptions:
     def __post_init__(self):
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.type in ("float", "int") and not value > 0:
-                raise ConfigError(self.source, f.name, f"must be > 0 (got {value!r})", "give a positive number")
-        if self.hidden_learning_rate is not None and not self.hidden_learning_rate > 0:
-            raise ConfigError(self.source, "hidden_learning_rate", f"must be > 0 (got {self.hidden_learning_rate!r})",
-                              "give a positive number, or leave it unset to use learning_rate")
+            optional = f.type.endswith(" | None")
+            if f.type.removesuffix(" | None") in ("float", "int") and value is not None and not value > 0:
+                raise ConfigError(self.source, f.name, f"must be > 0 (got {value!r})",
+                                  "give a positive number" + (", or leave it unset" if optional else ""))
         for name in self.step_bounded:
             if getattr(self, name) < self.dt:
                 raise ConfigError(self.source, name, f"{getattr(self, name)} s is shorter than dt = {self.dt} s",
@@ -66,9 +65,8 @@ class SpikingOptions:
     def layer_learning_rate(self, i: int, n_layers: int) -> float:
         """The SGD step per sample of layer i's W_i and b_i: ``learning_rate`` for the output layer
         (i = n_layers), ``hidden_learning_rate`` (if set) for the hidden layers. A per-layer step stands in for
-        the per-parameter step normalisation that Adam gives the rate engine: the hidden layers' local errors
-        s'(J_i) (t_i - h_i) are smaller than the output's, so one global SGD step that keeps the readout
-        stable leaves the hidden layers learning slowly."""
+        the per-parameter step normalisation that Adam gives the rate engine (nengo_engine/options.py has the
+        digits runs that motivated it)."""
         if i < n_layers and self.hidden_learning_rate is not None:
             return self.hidden_learning_rate
         return self.learning_rate
