@@ -51,11 +51,13 @@ class RuleConfig(BaseModel):
 
 
 class OptimizerConfig(Section):
-    kind: Literal["adam", "rmsprop"] = Field("adam", description="adam (Kingma & Ba 2015) or centred rmsprop "
-                                             "with momentum (Graves 2013; Lee et al. 2015's optimizer)")
+    kind: Literal["adam", "rmsprop", "sgd"] = Field("adam", description="adam (Kingma & Ba 2015), centred rmsprop "
+                                                    "with momentum (Graves 2013; Lee et al. 2015's optimizer) or "
+                                                    "sgd with momentum (the spiking engines' online step)")
     lr: float = Field(gt=0, description="learning rate (the effective lr = lr/beta of the paper)")
     betas: tuple[float, float] = Field((0.9, 0.999), description="adam: moment decay rates")
-    momentum: float = Field(0.9, ge=0, lt=1, description="rmsprop: momentum of the step")
+    momentum: float | None = Field(None, ge=0, lt=1, description="rmsprop and sgd: momentum of the step "
+                                                                 "(default 0.9 rmsprop, 0 sgd)")
     averaging: float = Field(0.95, gt=0, lt=1, description="rmsprop: decay of the running gradient moments")
     eps: float | None = Field(None, gt=0, description="adam: added to sqrt(v) (default 1e-8); rmsprop: added "
                                                      "under the square root (default 1e-3, Lee et al. 2015's)")

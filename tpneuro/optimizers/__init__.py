@@ -1,7 +1,8 @@
 """Optimizers acting in place on dicts of parameter arrays."""
 from .adam import Adam
 from .rmsprop import RMSprop
+from .sgd import SGD
 
-Optimizer = Adam | RMSprop
+Optimizer = Adam | RMSprop | SGD
 
-__all__ = ["Adam", "Optimizer", "RMSprop"]
+__all__ = ["Adam", "Optimizer", "RMSprop", "SGD"]

@@ -22,7 +22,7 @@ from ..errors import ConfigError, DivergedError, RunDirectoryError
 from ..hardware import load_profile
 from ..network.architecture import NetworkSpec
 from ..network.weights import init_forward_params
-from ..optimizers import Adam, Optimizer, RMSprop
+from ..optimizers import SGD, Adam, Optimizer, RMSprop
 from ..rules.registry import make_rule
 from ..theory.diagnostics import diagnose
 from . import results_files as rf
@@ -49,10 +49,13 @@ class RunResult:
 
 
 def _optimizer(opt: OptimizerConfig) -> Optimizer:
-    """The optimizer a config section names; ``eps`` unset takes the kind's default."""
+    """The optimizer a config section names; ``eps`` and ``momentum`` unset take the kind's defaults."""
     eps = {} if opt.eps is None else {"eps": opt.eps}
+    momentum = {} if opt.momentum is None else {"momentum": opt.momentum}
+    if opt.kind == "sgd":
+        return SGD(lr=opt.lr, weight_decay=opt.weight_decay, **momentum)
     if opt.kind == "rmsprop":
-        return RMSprop(lr=opt.lr, momentum=opt.momentum, averaging=opt.averaging, weight_decay=opt.weight_decay, **eps)
+        return RMSprop(lr=opt.lr, averaging=opt.averaging, weight_decay=opt.weight_decay, **momentum, **eps)
     return Adam(lr=opt.lr, betas=tuple(opt.betas), weight_decay=opt.weight_decay, **eps)
 
 
