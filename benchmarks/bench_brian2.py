@@ -4,7 +4,7 @@ the nengo engine, and an optional Fashion-MNIST run.
     python benchmarks/bench_brian2.py [--epochs 2] [--train-subset N] [--skip-accuracy] [--skip-speed]
                                       [--speed-samples 64] [--targets cpp_standalone,cython,numpy]
                                       [--fashion-mnist N | --fashion-mnist epoch] [--fmnist-test 1000]
-                                      [--fmnist-options fast|default] [--fmnist-lr 0.005]
+                                      [--fmnist-lr 0.005] [--fmnist-hidden-lr 0.2]
                                       [--fmnist-engines rate,brian2]
 
 1. Accuracy (digits, sklearn 8x8, 64-64-10 soft_lif, DDTP-linear beta 0.1 sigma 0.1, batch 32, one feedback
@@ -16,14 +16,13 @@ the nengo engine, and an optional Fashion-MNIST run.
    ``--speed-samples`` samples, fewer on the slow targets): wall seconds per training sample and per simulated
    second, synaptic events (spikes x fan-out) per wall second, for cpp_standalone, cython and numpy and for
    the nengo engine (reference simulator, its own defaults: dt 1 ms) on the same network and samples.
-3. ``--fashion-mnist N`` (or ``epoch`` for all 60000 - 500 validation samples): 784-256-10 DDTP-linear for one
-   epoch on each of ``--fmnist-engines`` (fashion_config): the rate engine (Adam minibatches) and the brian2
-   engine (cpp_standalone, online), the latter with Brian2Options FAST (dt 0.5 ms, 95 ms per training sample;
-   ``--fmnist-options default``: 0.1 ms, 175 ms) and learning_rate ``--fmnist-lr`` (the default 0.2 diverges on
-   this network: 62.8 % test after 640 samples, 23.4 % after 3000) and hidden_learning_rate
-   ``--fmnist-hidden-lr`` (unset: the same); test accuracy on ``--fmnist-test`` test samples, wall and CPU
-   seconds (this process and its standalone binaries; a loaded machine inflates wall time more), the load
-   average. Measured: see README.md, "Spiking engine: brian2".
+3. ``--fashion-mnist N`` (or ``epoch`` for all 60000 - 500 validation samples): one epoch of
+   models/fmnist_ddtp_linear_brian2.yaml (784-256-10 DDTP-linear, init_gain [3, 1]) on each of
+   ``--fmnist-engines``: the rate engine (Adam minibatches) and the brian2 engine (cpp_standalone, online, the
+   file's engine options: the FAST phases, readout step 0.005 and hidden step 0.2, or ``--fmnist-lr`` and
+   ``--fmnist-hidden-lr``); test accuracy on ``--fmnist-test`` test samples, wall and CPU seconds (this process
+   and its standalone binaries; a loaded machine inflates wall time more), the load average. Measured: see
+   README.md, "Spiking engine: brian2".
 """
 from __future__ import annotations
 
@@ -31,12 +30,13 @@ import argparse
 import os
 import resource
 import time
+from pathlib import Path
 
 import numpy as np
+import yaml
 
 from tpneuro.config import validate_config
 from tpneuro.data import load_dataset
-from tpneuro.engines.brian2_engine.options import FAST
 from tpneuro.engines.registry import get_engine
 from tpneuro.training.trainer import Trainer, build_state
 
@@ -95,18 +95,19 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+FASHION_CONFIG = "models/fmnist_ddtp_linear_brian2.yaml"
+
+
 def fashion_config(engine: str, n_train: int | None, n_test: int, engine_options: dict | None = None) -> dict:
-    """784-256-10 soft_lif DDTP-linear (beta 0.1, sigma 0.1) on Fashion-MNIST, 500 validation samples, one epoch
-    of batches of 32 (the rate engine: Adam minibatches; brian2: online in-simulation plasticity, 32 samples a
-    call), no feedback pre-training."""
-    data = {"name": "fashion_mnist", "validation_size": 500, **({"train_subset": n_train} if n_train else {}),
-            "test_subset": n_test}
-    return {"name": f"fmnist_{engine}", "seed": 0, "engine": engine, "dataset": data,
-            "network": {"hidden": [256], "activation": "soft_lif", "output_activation": "linear"},
-            "rule": {"name": "ddtp_linear", "beta": 0.1, "sigma": 0.1},
-            "optimizer": {"lr": 0.001}, "feedback_optimizer": {"lr": 0.001},
-            "training": {"epochs": 1, "batch_size": 32, "epochs_fb": 0, "extra_fb_epochs": 0},
-            "diagnostics": {"enabled": False}, "engine_options": engine_options or {}}
+    """models/fmnist_ddtp_linear_brian2.yaml (784-256-10 soft_lif DDTP-linear, init_gain [3, 1], one epoch, no
+    feedback pre-training) on ``engine``: the rate engine with its Adam minibatches and no engine options; brian2
+    with the file's engine options updated by ``engine_options``. ``n_train`` training samples (None: all) and
+    ``n_test`` test samples."""
+    cfg = yaml.safe_load(Path(FASHION_CONFIG).read_text())
+    cfg["dataset"].update({**({"train_subset": n_train} if n_train else {}), "test_subset": n_test})
+    cfg.update(name=f"fmnist_{engine}", engine=engine,
+               engine_options={**cfg["engine_options"], **(engine_options or {})} if engine == "brian2" else {})
+    return cfg
 
 
 def fashion_mnist(engine: str, n_train: int | None, n_test: int, engine_options: dict | None = None) -> dict:
@@ -137,12 +138,9 @@ def main() -> None:
     parser.add_argument("--targets", default="cpp_standalone,cython,numpy")
     parser.add_argument("--fashion-mnist", help="N training samples, or 'epoch'")
     parser.add_argument("--fmnist-test", type=int, default=1000)
-    parser.add_argument("--fmnist-options", choices=("fast", "default"), default="fast",
-                        help="brian2 options of the Fashion-MNIST run: Brian2Options FAST or the defaults")
     parser.add_argument("--fmnist-engines", default="rate,brian2")
-    parser.add_argument("--fmnist-lr", type=float, default=0.005,
-                        help="brian2 learning_rate of the Fashion-MNIST run (the default 0.2 diverges there)")
-    parser.add_argument("--fmnist-hidden-lr", type=float, help="brian2 hidden_learning_rate (default: --fmnist-lr)")
+    parser.add_argument("--fmnist-lr", type=float, help="brian2 learning_rate (default: the config file's)")
+    parser.add_argument("--fmnist-hidden-lr", type=float, help="brian2 hidden_learning_rate (default: the file's)")
     args = parser.parse_args()
 
     if not args.skip_accuracy:
@@ -174,14 +172,15 @@ def main() -> None:
 
     if args.fashion_mnist:
         n = None if args.fashion_mnist == "epoch" else int(args.fashion_mnist)
-        options = {**(FAST if args.fmnist_options == "fast" else {}), "learning_rate": args.fmnist_lr,
-                   "hidden_learning_rate": args.fmnist_hidden_lr}
+        options = {k: v for k, v in (("learning_rate", args.fmnist_lr), ("hidden_learning_rate", args.fmnist_hidden_lr))
+                   if v is not None}
         rows = [fashion_mnist(engine, n, args.fmnist_test, options if engine == "brian2" else None)
                 for engine in args.fmnist_engines.split(",")]
-        print(f"\nFashion-MNIST 784-256-10 DDTP-linear, one epoch online on {rows[0]['n_train']} training samples, "
-              f"test on {rows[0]['n_test']}; brian2 cpp_standalone, {args.fmnist_options} options, learning_rate "
-              f"{args.fmnist_lr}, hidden_learning_rate {args.fmnist_hidden_lr} (published spiking: desire "
-              "backpropagation 87.56 %)")
+        used = fashion_config("brian2", n, args.fmnist_test, options)["engine_options"]
+        print(f"\nFashion-MNIST 784-256-10 DDTP-linear ({FASHION_CONFIG}), one epoch online on {rows[0]['n_train']} "
+              f"training samples, test on {rows[0]['n_test']}; brian2 cpp_standalone, learning_rate "
+              f"{used['learning_rate']}, hidden_learning_rate {used.get('hidden_learning_rate')} (published spiking: "
+              "desire backpropagation 87.56 %)")
         print(f"{'engine':<8} {'test %':>7} {'wall s':>8} {'CPU s':>8} {'wall s/train sample':>20} {'wall s/sim s':>12} "
               f"{'load':>5}")
         for r in rows:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tpneuro.config import dump_config, load_config
+from tpneuro.config import dump_config, load_config, validate_config
 from tpneuro.errors import ConfigError
 
 MODELS = sorted((Path(__file__).parent.parent / "models").glob("*.yaml"))
@@ -66,3 +66,22 @@ def test_missing_file_and_non_mapping(tmp_path):
 def test_overrides_apply_dotted_fields(tmp_path):
     cfg = load_config(write(tmp_path, yaml.safe_dump(BASE)), {"training.epochs": 3, "seed": 7, "engine": None})
     assert (cfg.training.epochs, cfg.seed, cfg.engine) == (3, 7, "rate")
+
+
+def test_init_gain_scales_each_layers_xavier_std_and_checks_its_length():
+    """network.init_gain [3, 1] on 64-200-10: W_1's std is 3 sqrt(2 / 264) within 3 % (12,800 draws), W_2's
+    is Xavier's; a list of the wrong length is refused in one line naming the field; 0 fails validation."""
+    import numpy as np
+
+    from tpneuro.training.trainer import build_state
+
+    def cfg(gain):
+        return validate_config({"dataset": {"name": "digits"}, "network": {"hidden": [200], "init_gain": gain},
+                                "rule": {"name": "bp"}, "optimizer": {"lr": 1e-3}})
+    params = build_state(cfg([3, 1]), 64, 10, np.random.default_rng(0)).forward_params
+    assert params["W1"].std() == pytest.approx(3 * np.sqrt(2 / 264), rel=0.03)
+    assert params["W2"].std() == pytest.approx(np.sqrt(2 / 210), rel=0.1)
+    with pytest.raises(ConfigError, match="network.init_gain: 1 gains for 2 weight layers"):
+        build_state(cfg([3]), 64, 10, np.random.default_rng(0))
+    with pytest.raises(ConfigError, match="init_gain"):
+        cfg(0)

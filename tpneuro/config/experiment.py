@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..errors import ConfigError
 from ..network import ACTIVATIONS
 
 
@@ -31,6 +32,26 @@ class NetworkConfig(Section):
     activation: str = Field("tanh", description="hidden activation: tanh, sigmoid, relu, linear or soft_lif")
     output_activation: str = Field("linear", description="output activation (softmax is in the loss)")
     dtype: Literal["float32", "float64"] = "float64"
+    init_gain: float | list[float] = Field(1.0, description="factor on the Xavier-normal std of the initial "
+                                           "W_1..W_L: one number for every layer, or a list with one per layer "
+                                           "(e.g. [3, 1]: LIF hidden layers, threshold current 1, need more "
+                                           "input current than Xavier gives to fire at all)")
+
+    @field_validator("init_gain")
+    @classmethod
+    def _positive_gains(cls, gain):
+        if any(g <= 0 for g in (gain if isinstance(gain, list) else [gain])):
+            raise ValueError(f"every init_gain must be > 0 (got {gain})")
+        return gain
+
+    def layer_gains(self, n_layers: int, source: str = "config") -> tuple[float, ...]:
+        """One init gain per weight matrix W_1..W_L."""
+        if not isinstance(self.init_gain, list):
+            return (float(self.init_gain),) * n_layers
+        if len(self.init_gain) != n_layers:
+            raise ConfigError(source, "network.init_gain", f"{len(self.init_gain)} gains for {n_layers} weight "
+                              "layers", f"give one number, or a list of {n_layers} (one per W_i)")
+        return tuple(float(g) for g in self.init_gain)
 
     @field_validator("activation", "output_activation")
     @classmethod

@@ -26,11 +26,13 @@ def xavier_normal(n_out: int, n_in: int, rng: np.random.Generator, dtype) -> np.
     return (rng.standard_normal((n_out, n_in)) * std).astype(dtype)
 
 
-def init_forward_params(spec: NetworkSpec, rng: np.random.Generator) -> Params:
-    """Xavier-normal weights and zero biases (the initialisation of Meulemans et al. 2020)."""
+def init_forward_params(spec: NetworkSpec, rng: np.random.Generator, gains: tuple[float, ...] | None = None) -> Params:
+    """Xavier-normal weights and zero biases (the initialisation of Meulemans et al. 2020); ``gains[i - 1]``
+    multiplies W_i's standard deviation (the ``gain`` of torch.nn.init.xavier_normal_; default 1)."""
     params: Params = {}
     for i in range(1, spec.n_layers + 1):
         n_in, n_out = spec.layer_sizes[i - 1], spec.layer_sizes[i]
-        params[weight_key(i)] = xavier_normal(n_out, n_in, rng, spec.np_dtype)
+        w = xavier_normal(n_out, n_in, rng, spec.np_dtype)
+        params[weight_key(i)] = w if gains is None or gains[i - 1] == 1.0 else (w * gains[i - 1]).astype(spec.np_dtype)
         params[bias_key(i)] = np.zeros(n_out, dtype=spec.np_dtype)
     return params

@@ -65,7 +65,7 @@ def build_state(cfg: ExperimentConfig, input_size: int, n_classes: int, rng: np.
     spec = NetworkSpec((input_size, *cfg.network.hidden, n_classes), cfg.network.activation,
                        cfg.network.output_activation, cfg.network.dtype)
     rule = make_rule(cfg.rule.name, spec, source, **cfg.rule.hyperparams())
-    fwd = init_forward_params(spec, rng)
+    fwd = init_forward_params(spec, rng, cfg.network.layer_gains(spec.n_layers, source))
     fb = rule.init_feedback(rng, fwd)
     fb_opt = None
     if rule.has_trained_feedback:

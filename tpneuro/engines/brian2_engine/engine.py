@@ -102,9 +102,10 @@ class Brian2Engine:
 
     def nudged_weight_change(self, state: TrainState, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
         """Free then nudged phase of one sample (no noise phase); the change of every W_i; ``state`` is left
-        as it was."""
+        as it was. The error coders' start phases come from a fixed generator, so the probe is repeatable."""
         rt, start = self._start(state), time.perf_counter()
-        res = rt.present(state, "train", x[:1], y[:1], None, learn_feedback=False, write_back=False)
+        res = rt.present(state, "train", x[:1], y[:1], np.random.default_rng(0), learn_feedback=False,
+                         write_back=False)
         self._finish(rt, 1, "probe", start)
         return {k: res["params"][k] - state.forward_params[k] for k in state.forward_params if k.startswith("W")}
 

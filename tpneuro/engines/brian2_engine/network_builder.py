@@ -97,6 +97,9 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     timed = {g: b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_{g}") for g in GATES}
     timed["slot"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_slot")
     timed["window"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_window")
+    timed["phase_row"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_phase_row")
+    timed["error_phase"] = b2.TimedArray(np.zeros((layout.phase_rows + 1, 2 * sizes[L])), dt=1 * second,
+                                         name=f"{prefix}_error_phase")
     timed["stim"] = b2.TimedArray(np.zeros((layout.slots + 1, sizes[0])), dt=1 * second, name=f"{prefix}_stim")
     timed["label"] = b2.TimedArray(np.zeros((layout.slots + 1, sizes[L])), dt=1 * second, name=f"{prefix}_label")
     for i in range(1, L):
@@ -131,6 +134,7 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
                                refractory=TAU_REF * second, method=method, clock=clock, namespace=ns, events=events,
                                name=f"{prefix}_layer{i}")
         g.amplitude = TAU_REF * (np.asarray(spec.gains[i - 1]) if spec.gains and spec.gains[i - 1] is not None else 1.0)
+        g.run_regularly(plasticity.APICAL_RESTART, when="start", name=f"{prefix}_layer{i}_restart")
         g.run_regularly(plasticity.hidden_clear_code(), when="end", order=0, name=f"{prefix}_layer{i}_clear")
         g.run_on_event("nudged", plasticity.hidden_nudge_code(), when="end", order=1)
         if spec.learns_feedback:
@@ -141,6 +145,7 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
 
     out = b2.NeuronGroup(sizes[L], output_equations(), method="exponential_euler", clock=clock, namespace=ns,
                          events={"grab": "grab(t) > 0.5"}, name=f"{prefix}_output")
+    out.run_regularly(plasticity.APICAL_RESTART, when="start", name=f"{prefix}_output_restart")
     out.run_regularly(plasticity.output_step_code(), when="end", order=0, name=f"{prefix}_output_step")
     out.run_regularly("b += db\ndb = 0", dt=sample_dt, when="end", order=3, name=f"{prefix}_output_write")
     objects.append(out)
@@ -153,6 +158,7 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     err = b2.NeuronGroup(2 * n_out, error_equations(), threshold="v > 1",
                          reset="v -= 1\ntrace += 1/(gain_n*n_tau_fb)\nn_spikes += active(t)", method="euler",
                          clock=clock, namespace=ns, name=f"{prefix}_error")
+    err.run_regularly(plasticity.ERROR_CODER_RESTART, when="start", name=f"{prefix}_error_restart")
     err.e_in = b2.linked_var(out, "err_out", index=np.tile(np.arange(n_out), 2))
     err.polarity = np.repeat([1.0, -1.0], n_out)
     objects.append(err)

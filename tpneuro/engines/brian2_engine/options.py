@@ -25,10 +25,13 @@ from ..spiking_options import STEP_BOUNDED, SpikingOptions
 TARGETS = ("cpp_standalone", "cython", "numpy")
 
 # Settings for long online runs (benchmarks/bench_brian2.py --fashion-mnist): a 0.5 ms time step (LIF spike
-# times on a 0.5 ms grid; error_rate * dt = 0.5, the limit) and 95 ms instead of 175 ms per training sample:
-# settle 30 | average 10 | one noise window 10 + 15 | resettle 10 | nudge 20 ms. The feedback learning rate is
+# times on a 0.5 ms grid; error_rate * dt = 0.5, the limit) and 105 ms instead of 175 ms per training sample:
+# settle 30 | average 20 | one noise window 10 + 15 | resettle 10 | nudge 20 ms. The feedback learning rate is
 # scaled by the gated time per sample (40 ms -> 15 ms), so Q moves as far per sample as with the defaults.
-FAST: dict = {"dt": 5e-4, "settle": 0.03, "average": 0.01, "noise_windows": 1, "noise_settle": 0.01,
+# The 20 ms average (10 ms before) is for the readout: on Fashion-MNIST 784-256-10 (init_gain 3) its free-phase
+# logits correlate with the rate engine's at 0.992 and pick the same class on 94 % of samples (0.972 and 82 %
+# with 10 ms).
+FAST: dict = {"dt": 5e-4, "settle": 0.03, "average": 0.02, "noise_windows": 1, "noise_settle": 0.01,
               "noise_learn": 0.015, "resettle": 0.01, "nudge": 0.02, "feedback_learning_rate": 8.0,
               "samples_per_run": 64}
 NEURON_MODELS = ("auto", "lif", "loihi_cuba")

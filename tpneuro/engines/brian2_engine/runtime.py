@@ -147,7 +147,8 @@ class Runtime:
     def _timed(self, sched: Schedule, x: np.ndarray, y: np.ndarray | None, rng) -> dict[str, np.ndarray]:
         layout, sizes = self.layout, self.spec.layer_sizes
         values = dict(sched.gates)
-        values["slot"], values["window"] = sched.slot, sched.window
+        values["slot"], values["window"], values["phase_row"] = sched.slot, sched.window, sched.phase_row
+        values["error_phase"] = self._error_phases(rng)
         stim = np.zeros((layout.slots + 1, sizes[0]))
         stim[:len(x)] = x
         values["stim"] = stim
@@ -162,6 +163,18 @@ class Runtime:
                 noise[:-1] = self.options.noise_current * rng.standard_normal((layout.windows, sizes[i]))
             values[f"noise{i}"] = noise
         return values
+
+    def _error_phases(self, rng) -> np.ndarray:
+        """Start phases v of the error coders for each noise window and nudge, uniform on [0, 1) (``rng``; 1/2
+        without one, where nothing learns). A regular-firing coder of rate g|e| then emits g|e| T spikes in a
+        window T in expectation, spread uniformly over it, so the apical trace carries e without bias however
+        small |e| is. Started from 0, a coder at 100 Hz fires its first spike 10 ms into a 20 ms nudge: the
+        readout's update for the wrong classes (small |e| = beta p_k) came out at about half the rate engine's
+        while the label's (large e) matched."""
+        shape = (self.layout.phase_rows + 1, 2 * self.spec.layer_sizes[-1])
+        phases = rng.random(shape) if rng is not None else np.full(shape, 0.5)
+        phases[-1] = 0.0
+        return phases
 
     def _variables(self, state, params, fb) -> dict:
         net, chip_vars = self.sim.net, {}

@@ -11,7 +11,9 @@ without recompiling, and no ``network_operation`` is needed (DESIGN.md section 4
 - ``eval``:     settle | average                                   (packed, no learning);
 - ``rates``:    settle | count window                              (packed, spikes counted per slot).
 
-The row ``slots`` of every per-sample TimedArray is all zeros: idle time after the last sample reads it.
+The row ``slots`` of every per-sample TimedArray is all zeros: idle time after the last sample reads it. At the
+first step of every noise window and nudge (gate ``phase_reset``) the error coders take fresh start phases
+(row ``phase_row`` of the runtime's phase array; see Runtime._error_phases).
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import numpy as np
 from .options import Brian2Options
 
 GATES = ("active", "average", "average_start", "grab", "grab_counts", "noise_phase", "learn_feedback", "nudge",
-         "count", "slot_start")
+         "count", "slot_start", "phase_reset")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,11 @@ class Layout:
         """Rows of the per-window noise TimedArrays."""
         return max(self.capacity("train"), self.capacity("feedback")) * self.n_hidden * self.options.noise_windows
 
+    @property
+    def phase_rows(self) -> int:
+        """Rows of the error coders' start-phase TimedArray: one per noise window and per nudged phase."""
+        return self.windows + max(self.capacity("train"), self.capacity("feedback"))
+
 
 @dataclass
 class Schedule:
@@ -99,6 +106,7 @@ class Schedule:
     gates: dict[str, np.ndarray] = field(default_factory=dict)
     slot: np.ndarray = None
     window: np.ndarray = None
+    phase_row: np.ndarray = None
     layer_noise: list[np.ndarray] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     active_steps: int = 0
@@ -116,11 +124,20 @@ def build_schedule(layout: Layout, mode: str, n_samples: int, learn_feedback: bo
     sched.gates = {g: np.zeros(total) for g in GATES}
     sched.slot = np.full(total, float(layout.slots))          # idle: the all-zero row
     sched.window = np.full(total, float(layout.windows))
+    sched.phase_row = np.full(total, float(layout.phase_rows))
     sched.layer_noise = [np.zeros(total) for _ in range(layout.n_hidden)]
     g = sched.gates
     per = layout.mode_steps(mode)
     settle, average = o.steps(o.settle), o.steps(o.average)
-    window_index = 0
+    window_index = phase_index = 0
+
+    def start_error_phases(step: int) -> None:
+        """The error coders take fresh start phases at ``step`` (the first step of a noise window or a nudge)."""
+        nonlocal phase_index
+        g["phase_reset"][step] = 1.0
+        sched.phase_row[step] = phase_index
+        phase_index += 1
+
     for k in range(n_samples):
         s0 = k * per
         sched.starts.append(s0)
@@ -145,6 +162,7 @@ def build_schedule(layout: Layout, mode: str, n_samples: int, learn_feedback: bo
             for layer in range(layout.n_hidden):
                 for _ in range(o.noise_windows):
                     if learn_feedback:
+                        start_error_phases(cursor)
                         sched.layer_noise[layer][cursor:cursor + ns + nl] = 1.0
                         g["noise_phase"][cursor:cursor + ns + nl] = 1.0
                         g["learn_feedback"][cursor + ns:cursor + ns + nl] = 1.0
@@ -153,6 +171,7 @@ def build_schedule(layout: Layout, mode: str, n_samples: int, learn_feedback: bo
                     cursor += ns + nl
         if mode == "train":
             cursor += o.steps(o.resettle)
+            start_error_phases(cursor)
             g["nudge"][cursor:cursor + o.steps(o.nudge)] = 1.0
     sched.active_steps = int(g["active"].sum())
     tick = layout.sample_steps
