@@ -159,26 +159,6 @@ def test_nudged_phase_on_numpy_target_matches_rate_engine_update_in_size(options
         assert 0.8 < ratio < 1.2, f"W{i}: size ratio {ratio:.2f}"
 
 
-def test_readout_updates_keep_the_cross_entropy_invariant_with_the_noise_phase_on():
-    """For cross-entropy, sum_k (y_k - p_k) = 0 on every sample, so online SGD leaves sum_k b_L,k and
-    sum_k W_L[k, :] unchanged. With 1 added to every readout weight, the noise phase (noise current 1) moves
-    all outputs together, so any of its output deviations that leaked into the nudged phase would break the
-    invariant. 16 FAST training samples (numpy target): the readout's bias changes sum to within 10 % of their
-    absolute sum, and the column sums of its weight change to within 20 % (measured 0.036 and 0.113; 0.274 and
-    0.346 when the apical compartments are not cleared at the start of the nudge: on Fashion-MNIST that leak
-    grew the readout's weights exponentially)."""
-    engine = Brian2Engine(**{**FAST, "target": "numpy", "noise_current": 1.0})
-    state, _, _ = firing_state()
-    state.forward_params["W2"] += 1.0
-    rng = np.random.default_rng(0)
-    x, y = rng.random((16, 8)), rng.integers(0, 3, 16)
-    before = {k: state.forward_params[k].copy() for k in ("W2", "b2")}
-    engine.train_batch(state, x, y, rng, train_feedback=True)
-    db, dw = state.forward_params["b2"] - before["b2"], state.forward_params["W2"] - before["W2"]
-    assert abs(db.sum()) < 0.1 * np.abs(db).sum()
-    assert np.linalg.norm(dw.sum(axis=0)) < 0.2 * np.linalg.norm(np.abs(dw).sum(axis=0))
-
-
 def test_fashion_mnist_spiking_config_runs_the_fast_phases():
     """models/fmnist_ddtp_linear_brian2.yaml (bench_brian2.py --fashion-mnist) validates and its engine options
     are Brian2Options FAST plus its two learning rates, so the preset and the benchmark cannot drift apart."""

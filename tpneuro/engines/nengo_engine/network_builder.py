@@ -43,7 +43,7 @@ from .chip_noise import ChipActivityNoise
 from .feedback_rule import NoiseReconstructionRule
 from .forward_rule import LocalTargetReadoutRule, LocalTargetRule
 from .options import NengoOptions
-from .presentation import Presentation, SpikeMonitor
+from .presentation import NudgeGate, Presentation, SpikeMonitor
 
 
 def _population(n: int, neuron_type, gain: float, label: str) -> nengo.Ensemble:
@@ -125,7 +125,8 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
             conn = nengo.Connection(net.error_neurons.neurons, apical, transform=np.hstack([q, -q]),
                                     synapse=feedback_synapse, learning_rule_type=rule)
             net.apical.append(apical)
-            gate = nengo.Node(net.presentation.plasticity_gate, size_in=sizes[i], size_out=sizes[i], label=f"gate {i}")
+            gate = nengo.Node(NudgeGate(net.presentation, sizes[i], float(np.exp(-opts.dt / opts.feedback_synapse))),
+                              size_in=sizes[i], size_out=sizes[i], label=f"gate {i}")
             nengo.Connection(apical, gate, synapse=None)
             nengo.Connection(gate, net.forward_connections[i - 1].learning_rule, synapse=None)
             nengo.Connection(gate, net.bias_connections[i - 1].learning_rule, synapse=None)

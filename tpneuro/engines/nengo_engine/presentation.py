@@ -67,10 +67,6 @@ class Presentation:
             return self.baseline - readout
         return np.zeros_like(readout)
 
-    def plasticity_gate(self, t, apical):
-        """Forward plasticity gate: the apical signal reaches the forward rules only in the nudged phase."""
-        return apical if self.phase is Phase.NUDGE else np.zeros_like(apical)
-
     def noise_source(self, layer: int):
         """Noise node of hidden layer ``layer``: its noise current, the feedback plasticity gate and the hold
         flag (a partial of a method, so a built network pickles)."""
@@ -123,3 +119,29 @@ class SpikeMonitor:
     def spikes(self, which: np.ndarray) -> np.ndarray:
         """Spike counts from an accumulator (``self.total`` or ``self.window``)."""
         return which / self.per_spike
+
+
+class NudgeGate:
+    """Forward plasticity gate of one layer (a Node function): the apical signal reaches the forward rules only
+    in the nudged phase, and only the part the nudged phase's own error put there.
+
+    The apical signal is a lowpass-filtered (time constant tau) spike train, so at the start of a nudge it still
+    holds the noise phase's output deviations. The filter is linear and nengo's Lowpass is exact for piecewise
+    constant input (x_{k+1} = a x_k + (1 - a) u_k, a = exp(-dt / tau)), so the free decay of what it held,
+    a^(k+1) A_before at nudge step k, is subtracted exactly; what is left rises from 0 as the forward rate
+    constant assumes (SpikingOptions.nudge_integral). Without it the held deviations leaked into the forward
+    rule and broke the cross-entropy invariant sum_k dW_L[k, :] = 0 (tpneuro.engines.brian2_engine.plasticity
+    clears its apical compartments instead)."""
+
+    def __init__(self, presentation: Presentation, n: int, decay: float):
+        self.presentation, self.decay = presentation, decay
+        self.before = np.zeros(n)
+        self.steps = 0
+
+    def __call__(self, t, apical):
+        if self.presentation.phase is not Phase.NUDGE:
+            self.before[:] = apical
+            self.steps = 0
+            return np.zeros_like(apical)
+        self.steps += 1
+        return apical - self.decay ** self.steps * self.before
