@@ -61,7 +61,8 @@ def main() -> None:
         print("  ".join(str(c).ljust(w) for c, w in zip(line, widths)))
     for net in networks:
         dtp, bp = stats[NETWORKS[net][1]], stats[NETWORKS[net][2]]
-        print(f"{net}: DTP {'beats' if dtp < bp else 'does not beat'} BP-STE by {bp - dtp:+.2f} points (best-val test error)")
+        print(f"{net}: DTP {'beats' if dtp < bp else 'does not beat'} BP-STE (DTP's margin {bp - dtp:+.2f} points of "
+              "best-val test error)")
 
 
 if __name__ == "__main__":
