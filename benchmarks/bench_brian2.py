@@ -30,15 +30,14 @@ import argparse
 import os
 import resource
 import time
-from pathlib import Path
 
 import numpy as np
-import yaml
 
 from tpneuro.config import validate_config
 from tpneuro.data import load_dataset
 from tpneuro.engines.registry import get_engine
 from tpneuro.training.trainer import Trainer, build_state
+from tpneuro.yaml_files import read_yaml
 
 
 def digits_config(engine: str, epochs: int, train_subset: int | None, engine_options: dict | None = None) -> dict:
@@ -103,7 +102,7 @@ def fashion_config(engine: str, n_train: int | None, n_test: int, engine_options
     feedback pre-training) on ``engine``: the rate engine with its Adam minibatches and no engine options; brian2
     with the file's engine options updated by ``engine_options``. ``n_train`` training samples (None: all) and
     ``n_test`` test samples."""
-    cfg = yaml.safe_load(Path(FASHION_CONFIG).read_text())
+    cfg = read_yaml(FASHION_CONFIG, "config", FASHION_CONFIG)
     cfg["dataset"].update({**({"train_subset": n_train} if n_train else {}), "test_subset": n_test})
     cfg.update(name=f"fmnist_{engine}", engine=engine,
                engine_options={**cfg["engine_options"], **(engine_options or {})} if engine == "brian2" else {})

@@ -32,7 +32,7 @@ def init_forward_params(spec: NetworkSpec, rng: np.random.Generator, gains: tupl
     params: Params = {}
     for i in range(1, spec.n_layers + 1):
         n_in, n_out = spec.layer_sizes[i - 1], spec.layer_sizes[i]
-        w = xavier_normal(n_out, n_in, rng, spec.np_dtype)
-        params[weight_key(i)] = w if gains is None or gains[i - 1] == 1.0 else (w * gains[i - 1]).astype(spec.np_dtype)
+        gain = 1.0 if gains is None else gains[i - 1]
+        params[weight_key(i)] = (xavier_normal(n_out, n_in, rng, spec.np_dtype) * gain).astype(spec.np_dtype)
         params[bias_key(i)] = np.zeros(n_out, dtype=spec.np_dtype)
     return params

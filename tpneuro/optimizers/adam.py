@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .checkpoint_buffers import buffers_under
+
 
 @dataclass
 class Adam:
@@ -51,5 +53,5 @@ class Adam:
 
     def load_state_arrays(self, prefix: str, arrays: dict[str, np.ndarray], step_count: int) -> None:
         self.step_count = step_count
-        self.m = {k[len(prefix) + 2:]: np.array(a) for k, a in arrays.items() if k.startswith(prefix + "m/")}
-        self.v = {k[len(prefix) + 2:]: np.array(a) for k, a in arrays.items() if k.startswith(prefix + "v/")}
+        self.m = buffers_under(arrays, prefix + "m/")
+        self.v = buffers_under(arrays, prefix + "v/")

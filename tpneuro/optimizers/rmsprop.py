@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .checkpoint_buffers import buffers_under
+
 BUFFERS = ("n", "gbar", "delta")     # running mean square, running mean, momentum of the step
 
 
@@ -50,6 +52,4 @@ class RMSprop:
 
     def load_state_arrays(self, prefix: str, arrays: dict[str, np.ndarray], step_count: int) -> None:
         self.step_count = step_count
-        for b in BUFFERS:
-            head = f"{prefix}{b}/"
-            self.buffers[b] = {k[len(head):]: np.array(v) for k, v in arrays.items() if k.startswith(head)}
+        self.buffers = {b: buffers_under(arrays, f"{prefix}{b}/") for b in BUFFERS}

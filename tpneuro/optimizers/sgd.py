@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .checkpoint_buffers import buffers_under
+
 
 @dataclass
 class SGD:
@@ -42,5 +44,4 @@ class SGD:
 
     def load_state_arrays(self, prefix: str, arrays: dict[str, np.ndarray], step_count: int) -> None:
         self.step_count = step_count
-        head = f"{prefix}velocity/"
-        self.velocity = {k[len(head):]: np.array(v) for k, v in arrays.items() if k.startswith(head)}
+        self.velocity = buffers_under(arrays, f"{prefix}velocity/")

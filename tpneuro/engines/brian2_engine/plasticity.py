@@ -40,15 +40,15 @@ from .equations import lif_rate, soft_lif_slope
 NUDGED_SPIKE_EVENT = "v > 1 and nudge(t) > 0.5"
 
 
-# At the first step of every noise window and nudged phase (gate ``phase_reset``, schedule.py) the error pathway
+# At the first step of every noise window and nudged phase (gate ``pathway_restart``, schedule.py) the error pathway
 # starts afresh, before anything else of the step: every apical compartment A is cleared, so that the nudged
 # phase's A rises from 0 as the forward rate constant assumes (SpikingOptions.nudge_integral) and carries no
 # trace of the noise phase's output deviations into the forward rule (without it, on Fashion-MNIST 784-256-10,
 # the readout's weights grew exponentially once the noise phase was on, and not with it off), and the error
 # coders take fresh start phases (Runtime._error_phases: the expected spike count of a small error is then
 # exact, not rounded down).
-APICAL_RESTART = "A *= 1 - phase_reset(t)"
-ERROR_CODER_RESTART = "v += phase_reset(t)*(error_phase(phase_row(t)*second, i) - v)"
+APICAL_RESTART = "A *= 1 - pathway_restart(t)"
+ERROR_CODER_RESTART = "v += pathway_restart(t)*(error_phase(phase_row(t)*second, i) - v)"
 
 
 def forward_propagate() -> str:

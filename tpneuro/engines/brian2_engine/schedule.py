@@ -12,8 +12,9 @@ without recompiling, and no ``network_operation`` is needed (DESIGN.md section 4
 - ``rates``:    settle | count window                              (packed, spikes counted per slot).
 
 The row ``slots`` of every per-sample TimedArray is all zeros: idle time after the last sample reads it. At the
-first step of every noise window and nudge (gate ``phase_reset``) the error coders take fresh start phases
-(row ``phase_row`` of the runtime's phase array; see Runtime._error_phases).
+first step of every noise window and nudge (gate ``pathway_restart``) the error pathway starts afresh: the apical
+compartments are cleared and the error coders take fresh start phases (row ``phase_row`` of the runtime's phase
+array; see plasticity.APICAL_RESTART and Runtime._error_phases).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import numpy as np
 from .options import Brian2Options
 
 GATES = ("active", "average", "average_start", "grab", "grab_counts", "noise_phase", "learn_feedback", "nudge",
-         "count", "slot_start", "phase_reset")
+         "count", "slot_start", "pathway_restart")
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,10 @@ def build_schedule(layout: Layout, mode: str, n_samples: int, learn_feedback: bo
     settle, average = o.steps(o.settle), o.steps(o.average)
     window_index = phase_index = 0
 
-    def start_error_phases(step: int) -> None:
-        """The error coders take fresh start phases at ``step`` (the first step of a noise window or a nudge)."""
+    def restart_error_pathway(step: int) -> None:
+        """The error pathway restarts at ``step`` (the first step of a noise window or a nudge)."""
         nonlocal phase_index
-        g["phase_reset"][step] = 1.0
+        g["pathway_restart"][step] = 1.0
         sched.phase_row[step] = phase_index
         phase_index += 1
 
@@ -162,7 +163,7 @@ def build_schedule(layout: Layout, mode: str, n_samples: int, learn_feedback: bo
             for layer in range(layout.n_hidden):
                 for _ in range(o.noise_windows):
                     if learn_feedback:
-                        start_error_phases(cursor)
+                        restart_error_pathway(cursor)
                         sched.layer_noise[layer][cursor:cursor + ns + nl] = 1.0
                         g["noise_phase"][cursor:cursor + ns + nl] = 1.0
                         g["learn_feedback"][cursor + ns:cursor + ns + nl] = 1.0
@@ -171,7 +172,7 @@ def build_schedule(layout: Layout, mode: str, n_samples: int, learn_feedback: bo
                     cursor += ns + nl
         if mode == "train":
             cursor += o.steps(o.resettle)
-            start_error_phases(cursor)
+            restart_error_pathway(cursor)
             g["nudge"][cursor:cursor + o.steps(o.nudge)] = 1.0
     sched.active_steps = int(g["active"].sum())
     tick = layout.sample_steps
