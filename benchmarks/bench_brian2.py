@@ -1,7 +1,8 @@
 """The brian2 spiking engine: accuracy against the rate engine, speed per code-generation target and against
 the nengo engine, and an optional Fashion-MNIST run.
 
-    python benchmarks/bench_brian2.py [--epochs 2] [--train-subset N] [--skip-accuracy] [--skip-speed]
+    python benchmarks/bench_brian2.py [--epochs 2] [--train-subset N] [--rule ddtp_linear | drl] [--hidden 64]
+                                      [--skip-accuracy] [--skip-speed]
                                       [--speed-samples 64] [--targets cpp_standalone,cython,numpy]
                                       [--fashion-mnist N | --fashion-mnist epoch] [--fmnist-test 1000]
                                       [--fmnist-lr 0.005] [--fmnist-hidden-lr 0.2]
@@ -11,7 +12,8 @@ the nengo engine, and an optional Fashion-MNIST run.
    pre-training epoch, seed 0): the rate engine with the config's Adam optimizers against the brian2 engine
    (cpp_standalone, default Brian2Options: in-simulation plasticity, learning_rate 0.2 = SGD step per sample
    times beta), both through tpneuro.training's Trainer. Issue 4 asks for brian2 within 3 points of the rate
-   engine.
+   engine. ``--rule drl --hidden 64,64`` runs the layer-wise mapping instead (DRL with linear feedback, the
+   chain output -> layer 2 -> layer 1) on 64-64-64-10.
 2. Speed (the same network; one warm-up call that builds/compiles, then a timed call of ``train_batch`` on
    ``--speed-samples`` samples, fewer on the slow targets): wall seconds per training sample and per simulated
    second, synaptic events (spikes x fan-out) per wall second, for cpp_standalone, cython and numpy and for
@@ -40,20 +42,23 @@ from tpneuro.training.trainer import Trainer, build_state
 from tpneuro.yaml_files import read_yaml
 
 
-def digits_config(engine: str, epochs: int, train_subset: int | None, engine_options: dict | None = None) -> dict:
+def digits_config(engine: str, epochs: int, train_subset: int | None, engine_options: dict | None = None,
+                  rule: str = "ddtp_linear", hidden: tuple[int, ...] = (64,)) -> dict:
     data = {"name": "digits", **({"train_subset": train_subset} if train_subset else {})}
+    hyper = {"beta": 0.1, "sigma": 0.1} | ({"feedback_activation": "linear"} if rule == "drl" else {})
     return {"name": f"digits_{engine}", "seed": 0, "engine": engine, "dataset": data,
-            "network": {"hidden": [64], "activation": "soft_lif", "output_activation": "linear"},
-            "rule": {"name": "ddtp_linear", "beta": 0.1, "sigma": 0.1},
+            "network": {"hidden": list(hidden), "activation": "soft_lif", "output_activation": "linear"},
+            "rule": {"name": rule, **hyper},
             "optimizer": {"lr": 0.001}, "feedback_optimizer": {"lr": 0.001},
             "training": {"epochs": epochs, "batch_size": 32, "epochs_fb": 1, "extra_fb_epochs": 0},
             "diagnostics": {"enabled": False}, "engine_options": engine_options or {}}
 
 
-def accuracy(epochs: int, train_subset: int | None) -> list[dict]:
+def accuracy(epochs: int, train_subset: int | None, rule: str, hidden: tuple[int, ...]) -> list[dict]:
     rows = []
     for engine in ("rate", "brian2"):
-        trainer = Trainer(validate_config(digits_config(engine, epochs, train_subset), "bench_brian2"), progress=False)
+        cfg = digits_config(engine, epochs, train_subset, rule=rule, hidden=hidden)
+        trainer = Trainer(validate_config(cfg, "bench_brian2"), progress=False)
         start = time.perf_counter()
         result = trainer.run()
         n_train = len(trainer.data.y_train) * len(result.history)
@@ -131,6 +136,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--train-subset", type=int)
+    parser.add_argument("--rule", default="ddtp_linear", choices=("ddtp_linear", "drl"),
+                        help="digits accuracy: direct (ddtp_linear) or layer-wise (drl, linear feedback) mapping")
+    parser.add_argument("--hidden", default="64", help="digits accuracy: hidden layer sizes, e.g. 64,64")
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--speed-samples", type=int, default=64, help="timed samples on cpp_standalone and nengo")
@@ -143,8 +151,10 @@ def main() -> None:
     args = parser.parse_args()
 
     if not args.skip_accuracy:
-        rows = accuracy(args.epochs, args.train_subset)
-        print(f"\ndigits 64-64-10 soft_lif DDTP-linear, seed 0, {rows[0]['n_train']} training / {rows[0]['n_test']} "
+        hidden = tuple(int(n) for n in args.hidden.split(","))
+        rows = accuracy(args.epochs, args.train_subset, args.rule, hidden)
+        sizes = "-".join(str(n) for n in (64, *hidden, 10))
+        print(f"\ndigits {sizes} soft_lif {args.rule}, seed 0, {rows[0]['n_train']} training / {rows[0]['n_test']} "
               f"test samples, {args.epochs} epochs (+1 feedback pre-training epoch)")
         print(f"{'engine':<8} {'test %':>7} {'test % @best val':>17} {'wall s':>8} {'wall s/train sample':>20}")
         for r in rows:

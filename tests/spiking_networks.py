@@ -28,6 +28,23 @@ def firing_state(seed: int = 0, rule: str = "ddtp_linear") -> tuple[TrainState, 
     return state, rng.random((6, 8)), rng.integers(0, 3, 6)
 
 
+def deep_firing_state(seed: int = 0, rule: str = "drl") -> tuple[TrainState, np.ndarray, np.ndarray]:
+    """An 8-12-10-3 soft-LIF network (two hidden layers, for the layer-wise feedback chain) with W_1, W_2 ~
+    U(-1, 3)/4 and b_1, b_2 ~ U(0.5, 1.5), so that both hidden layers fire; DRL with linear feedback (the
+    spiking mapping's), beta 0.5; six inputs in [0, 1)^8 and their labels."""
+    spec = NetworkSpec((8, 12, 10, 3), "soft_lif")
+    rng = np.random.default_rng(seed)
+    fwd = init_forward_params(spec, rng)
+    fwd["W1"] = rng.uniform(-1.0, 3.0, (12, 8)) / 4
+    fwd["b1"] = rng.uniform(0.5, 1.5, 12)
+    fwd["W2"] = rng.uniform(-1.0, 3.0, (10, 12)) / 4
+    fwd["b2"] = rng.uniform(0.5, 1.5, 10)
+    hyper = {"beta": BETA, "sigma": 0.05} | ({"feedback_activation": "linear"} if rule == "drl" else {})
+    r = make_rule(rule, spec, **hyper)
+    state = TrainState(spec, r, fwd, r.init_feedback(rng, fwd), Adam(1e-3), Adam(1e-3))
+    return state, rng.random((6, 8)), rng.integers(0, 3, 6)
+
+
 def digits_online_accuracy(engine, train_subset: int | None = None, epochs: int = 2) -> float:
     """Test accuracy of ``engine`` after ``epochs`` online epochs (calls of 32 samples, seed 0) of DDTP-linear on
     a 64-64-10 soft-LIF digits network, Xavier init with zero biases, no feedback pre-training."""

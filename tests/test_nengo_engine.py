@@ -112,7 +112,7 @@ def test_neuron_to_neuron_rule_takes_one_error_entry_per_post_neuron():
 @pytest.mark.parametrize("rule, message", [
     ("bp", r"nengo engine: rule 'bp' is not local .*fix: use --engine rate"),
     ("gnt", r"nengo engine: rule 'gnt' is not local .*fix: use --engine rate"),
-    ("dtp", r"nengo engine: rule 'dtp' has no spiking mapping .*fix: use --engine rate, or rule ddtp_linear"),
+    ("dtp", r"nengo engine: rule 'dtp' has no spiking mapping .*fix: use --engine rate, or one of those rules"),
 ])
 def test_unmapped_rules_are_refused_before_building(engine, rule, message):
     state, _, _ = firing_state(rule="ddtp_linear")

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .spiking_schedule import FeedbackLink
 
-def call_counts(layer_sizes: Sequence[int], spikes: dict[str, int], n_samples: int, simulated_seconds: float) -> dict:
+
+def call_counts(layer_sizes: Sequence[int], spikes: dict[str, int], n_samples: int, simulated_seconds: float,
+                links: Sequence[FeedbackLink]) -> dict:
     """One call's counts from its spikes per population. Fan-out of the mapping: an input neuron reaches layer
-    1, a hidden neuron of layer i reaches layer i + 1 (the readout for the last), an ON/OFF error neuron reaches
-    the apical compartments of every hidden layer and the error readout (sum of hidden sizes + 1)."""
-    sizes = layer_sizes
-    fan_out = {"input": sizes[1], "error": sum(sizes[1:-1]) + 1}
-    fan_out.update({f"layer {i}": sizes[i + 1] for i in range(1, len(sizes) - 1)})
+    1, a hidden neuron of layer i reaches layer i + 1 (the readout for the last), an ON/OFF coder of layer j's
+    difference (``error`` for the output, ``difference j`` below it) reaches the apical compartments of every
+    hidden layer its feedback ``links`` deliver to, and the output error's coders the readout's as well (+ 1)."""
+    sizes, L = layer_sizes, len(layer_sizes) - 1
+    fan_out = {"input": sizes[1], "error": 1}
+    fan_out.update({f"layer {i}": sizes[i + 1] for i in range(1, L)})
+    for link in links:
+        name = "error" if link.source == L else f"difference {link.source}"
+        fan_out[name] = fan_out.get(name, 0) + sizes[link.layer]
     return {"samples": n_samples, "simulated_seconds": simulated_seconds, "spikes": dict(spikes),
             "fan_out": fan_out, "synaptic_events": {name: n * fan_out[name] for name, n in spikes.items()}}
 

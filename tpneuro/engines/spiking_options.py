@@ -53,10 +53,11 @@ class SpikingOptions:
                 raise ConfigError(self.source, name, f"{getattr(self, name)} s is shorter than dt = {self.dt} s",
                                   "make every phase and time constant at least one time step long")
 
-    def nudge_integral(self) -> float:
-        """Effective duration of the nudged phase: its length less the rise of the apical trace through the
-        feedback synapse (tpneuro.engines.spiking_schedule.apical_rise_integral)."""
-        return apical_rise_integral(self.nudge, self.feedback_synapse)
+    def nudge_integral(self, stages: int = 1) -> float:
+        """Effective duration of the nudged phase: its length less the rise of the apical trace through
+        ``stages`` feedback synapses in series (tpneuro.engines.spiking_schedule.apical_rise_integral; 1 for
+        direct feedback, L - i for layer i of the layer-wise chain)."""
+        return apical_rise_integral(self.nudge, self.feedback_synapse, stages)
 
     def steps(self, seconds: float) -> int:
         """Number of time steps of a phase."""

@@ -1,36 +1,75 @@
-"""What every spiking engine shares: which states it can map, and the scaling of in-simulation plasticity.
+"""What every spiking engine shares: which rules it can map, the feedback pathway of each, and the scaling of
+in-simulation plasticity.
 
-Both spiking engines (nengo, brian2; DESIGN.md section 4) run the same mapping: hidden layers of LIF neurons,
-a linear output readout, and direct feedback from the output error t_L - r_L to an apical compartment of every
-hidden layer (DDTP-linear with learned Q_i, DFA with fixed Q_i). Per sample: free phase -> noise phase (feedback
-learning) -> nudged phase (forward learning).
+Both spiking engines (nengo, brian2; DESIGN.md section 4) run hidden layers of LIF neurons and a linear output
+readout, and deliver each hidden layer's target difference t_i - h_i to an apical compartment of its neurons
+through a separate feedback pathway:
+
+- direct feedback (DDTP-linear with learned Q_i, DFA with fixed Q_i): from the output error t_L - r_L to every
+  hidden layer, t_i - h_i = Q_i (t_L - r_L) (Meulemans et al. 2020, arXiv 2006.14331, Eq. 13);
+- layer-wise feedback (DRL; brian2 only): from layer i + 1's difference to layer i,
+  t_i - h_i = Q_{i+1} (t_{i+1} - h_{i+1}), which is DTP's difference-corrected target (Lee et al. 2015, Eq. 15)
+  t_i = g_{i+1}(t_{i+1}) + h_i - g_{i+1}(h_{i+1}) for a linear g_{i+1}(u) = Q_{i+1} u + c_{i+1} (c cancels).
+
+Per sample: free phase -> noise phase (feedback learning) -> nudged phase (forward learning).
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import UnsupportedByEngine
 from ..network.loss import cross_entropy
 
-MAPPED_RULES: tuple[str, ...] = ("ddtp_linear", "dfa")
+DIRECT_RULES: tuple[str, ...] = ("ddtp_linear", "dfa")
+LAYERWISE_RULES: tuple[str, ...] = ("drl",)
 
 _NOT_LOCAL = "{engine} engine: rule {name!r} is not local (it needs {why}); fix: use --engine rate"
-_NO_MAPPING = ("{engine} engine: rule {name!r} has no spiking mapping in this engine (it maps ddtp_linear and dfa: "
-               "direct feedback from the output error); fix: use --engine rate, or rule ddtp_linear")
+_NO_MAPPING = ("{engine} engine: rule {name!r} has no spiking mapping in this engine (it maps {mapped}); "
+               "fix: use --engine rate, or one of those rules")
+_NONLINEAR_FEEDBACK = ("{engine} engine: rule {name!r} with rule.feedback_activation {act!r}: the spiking feedback "
+                       "pathway carries differences t_i - h_i through synapses, which equal g(t) - g(h) only for a "
+                       "linear g; fix: set rule.feedback_activation: linear")
 
 
-def check_spiking_mapping(engine: str, state) -> None:
+@dataclass(frozen=True)
+class FeedbackLink:
+    """The feedback into the apical compartments of hidden layer ``layer``: sent by the ON/OFF difference coders
+    of layer ``source`` (the output error when source = L) through the matrix ``key`` (n_layer x n_source)."""
+
+    layer: int
+    source: int
+    key: str
+
+
+def feedback_links(n_layers: int, layerwise: bool) -> tuple[FeedbackLink, ...]:
+    """One link per hidden layer 1..L-1: Q_i from the output (direct) or Q_{i+1} from layer i + 1 (layer-wise)."""
+    L = n_layers
+    if layerwise:
+        return tuple(FeedbackLink(i, i + 1, f"Q{i + 1}") for i in range(1, L))
+    return tuple(FeedbackLink(i, L, f"Q{i}") for i in range(1, L))
+
+
+def is_layerwise(rule) -> bool:
+    return rule.name in LAYERWISE_RULES
+
+
+def check_spiking_mapping(engine: str, state, mapped: tuple[str, ...] = DIRECT_RULES) -> None:
     """Raise a one-line UnsupportedByEngine for a rule or network the spiking mapping cannot run:
-    non-local rules (BP needs the transposed forward weights, GNT Jacobian products), rules without a direct
-    feedback mapping, hidden activations without a LIF counterpart, a non-linear output."""
+    non-local rules (BP needs the transposed forward weights, GNT Jacobian products), rules the engine does not
+    map (``mapped``), non-linear layer-wise feedback, hidden activations without a LIF counterpart, a
+    non-linear output."""
     rule, spec = state.rule, state.spec
     if not rule.is_local:
         why = "the transposed forward weights" if rule.name == "bp" else "non-local Jacobian products"
         raise UnsupportedByEngine(_NOT_LOCAL.format(engine=engine, name=rule.name, why=why))
-    if rule.name not in MAPPED_RULES:
-        raise UnsupportedByEngine(_NO_MAPPING.format(engine=engine, name=rule.name))
+    if rule.name not in mapped:
+        raise UnsupportedByEngine(_NO_MAPPING.format(engine=engine, name=rule.name, mapped=", ".join(mapped)))
+    if is_layerwise(rule) and rule.hp.feedback_activation != "linear":
+        raise UnsupportedByEngine(_NONLINEAR_FEEDBACK.format(engine=engine, name=rule.name,
+                                                             act=rule.hp.feedback_activation))
     if spec.n_layers > 1 and spec.hidden_activation != "soft_lif":
         raise UnsupportedByEngine(f"{engine} engine: network.activation {spec.hidden_activation!r} has no LIF "
                                   "counterpart; fix: set network.activation: soft_lif")
@@ -45,10 +84,19 @@ def output_error(free_output: np.ndarray, label: int, beta: float) -> np.ndarray
     return -beta * cross_entropy(np.asarray(free_output)[None], np.array([label])).grad_output[0]
 
 
-def apical_rise_integral(duration: float, tau: float) -> float:
-    """Integral over [0, duration] of 1 - exp(-t / tau): the effective time over which a rule sees the full
-    apical signal when it rises through a first-order synapse of time constant ``tau``."""
-    return duration - tau * (1.0 - math.exp(-duration / tau))
+def apical_rise_integral(duration: float, tau: float, stages: int = 1) -> float:
+    """Integral over [0, duration] of the step response of ``stages`` first-order synapses of time constant
+    ``tau`` in series, 1 - e^{-x} sum_{k<stages} x^k / k! (x = t / tau, the Erlang distribution function): the
+    effective time over which a rule sees the full apical signal when it arrives through that many synapses.
+    Term by term, int_0^T e^{-t/tau} (t/tau)^k / k! dt = tau P(k + 1, T/tau), P the regularised lower incomplete
+    gamma function; stages = 1 gives T - tau (1 - e^{-T/tau})."""
+    x = duration / tau
+    total, term, partial = 0.0, 1.0, 0.0
+    for k in range(stages):
+        partial += term                      # sum_{j<=k} x^j / j!
+        total += 1.0 - math.exp(-x) * partial
+        term *= x / (k + 1)
+    return duration - tau * total
 
 
 def forward_rate_constant(learning_rate: float, beta: float, effective_duration: float) -> float:

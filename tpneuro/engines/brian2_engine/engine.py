@@ -21,7 +21,7 @@ from ...network.lif_rate import TAU_REF
 from ...network.loss import cross_entropy, softmax
 from ..protocol import BatchResult, Evaluation
 from ..spike_totals import add_call_counts
-from ..spiking_schedule import MAPPED_RULES, check_spiking_mapping
+from ..spiking_schedule import DIRECT_RULES, LAYERWISE_RULES, check_spiking_mapping
 from ..train_state import TrainState
 from .options import Brian2Options
 from .runtime import Runtime, active_chip, build_spec, check_chip
@@ -36,7 +36,7 @@ def runtime_key(state: TrainState, options: Brian2Options, record: bool = False)
 
 class Brian2Engine:
     name: ClassVar[str] = "brian2"
-    supported_rules: ClassVar[tuple[str, ...]] = MAPPED_RULES
+    supported_rules: ClassVar[tuple[str, ...]] = DIRECT_RULES + LAYERWISE_RULES
     options_type: ClassVar[type] = Brian2Options
 
     def __init__(self, options: Brian2Options | None = None, **overrides):
@@ -48,7 +48,7 @@ class Brian2Engine:
     # -- protocol ------------------------------------------------------------------------------------
     def check_supported(self, state: TrainState) -> None:
         """One-line UnsupportedByEngine for what this engine cannot run, before anything is built."""
-        check_spiking_mapping("brian2", state)
+        check_spiking_mapping(self.name, state, self.supported_rules)
         check_chip(active_chip(state))
 
     def train_batch(self, state, x, y, rng, train_feedback):

@@ -13,9 +13,13 @@
 - ``error``: ON/OFF populations (2 n_L regular-firing coders at error_rate / beta Hz per unit) carrying the
   signed t_L - r_L: the held beta (onehot(y) - softmax(acc)) in the nudged phase, acc - rf = -dr_L in the noise
   phase, nothing in the free phase;
-- feedback Synapses Q_i from the error populations onto the apical compartment of layer i (weights +q on the
-  ON, -q on the OFF neuron of a channel), with the noise-driven reconstruction rule when Q_i is trained; the
-  output's apical compartment receives t_L - r_L itself (identity);
+- ``difference j`` (layer-wise feedback only, j = 2..L-1): the same ON/OFF coders (2 n_j) of layer j's apical
+  signal A_j = t_j - h_j, read from the compartments themselves;
+- feedback Synapses onto the apical compartments of every hidden layer i, one per link of
+  tpneuro.engines.spiking_schedule.feedback_links: Q_i from the error coders (direct feedback) or Q_{i+1} from
+  layer i + 1's difference coders (layer-wise), weights +q on the ON, -q on the OFF neuron of a channel, with
+  the noise-driven reconstruction rule when Q is trained; the output's apical compartment receives t_L - r_L
+  itself (identity);
 - event monitors that record the free-phase outputs (and, for the rates probe, the spike counts) once per
   sample, at its ``grab`` step.
 
@@ -32,6 +36,7 @@ from ...network.lif_rate import TAU_REF
 from ...network.weights import weight_key
 from . import plasticity
 from .equations import CONSTANTS, error_equations, hidden_equations, input_equations, lif_rate, output_equations
+from ..spiking_schedule import FeedbackLink, feedback_links
 from .options import Brian2Options
 from .schedule import GATES, Layout
 
@@ -42,7 +47,8 @@ class BuildSpec:
 
     layer_sizes: tuple[int, ...]
     beta: float
-    learns_feedback: bool              # Q_i plastic (DDTP-linear) or fixed (DFA)
+    learns_feedback: bool              # Q plastic (DDTP-linear, DRL) or fixed (DFA)
+    layerwise: bool = False            # feedback from layer i + 1 to layer i (DRL) instead of from the output
     fixed_feedback: tuple = ()         # bytes of fixed Q_i (fixed feedback is compiled in)
     neuron_model: str = "lif"
     write_codes: tuple = ()            # per plastic matrix: ("W1", code), ...
@@ -62,8 +68,10 @@ class Brian2Network:
     layers: list = field(default_factory=list)        # hidden NeuronGroups, index 0 = layer 1
     output: object = None
     error: object = None
+    differences: dict = field(default_factory=dict)   # layer j -> its ON/OFF difference coders (layer-wise)
     forward: list = field(default_factory=list)       # Synapses W_1..W_L
-    feedback: list = field(default_factory=list)      # Synapses Q_1..Q_{L-1}
+    feedback: list = field(default_factory=list)      # Synapses into the apical compartments of layers 1..L-1,
+                                                      # then the output's identity
     output_log: object = None                         # EventMonitor of the outputs' grab event (acc)
     count_logs: list = field(default_factory=list)    # per hidden layer, EventMonitor of its grab event (counted)
     timed: dict = field(default_factory=dict)         # name -> TimedArray
@@ -75,7 +83,12 @@ class Brian2Network:
         groups = {"input": self.input}
         groups.update({f"layer {i}": g for i, g in enumerate(self.layers, start=1)})
         groups["error"] = self.error
+        groups.update({f"difference {j}": g for j, g in self.differences.items()})
         return groups
+
+    @property
+    def links(self) -> tuple[FeedbackLink, ...]:
+        return feedback_links(len(self.spec.layer_sizes) - 1, self.spec.layerwise)
 
 
 def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed_q: dict[str, np.ndarray],
@@ -98,8 +111,11 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     timed["slot"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_slot")
     timed["window"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_window")
     timed["phase_row"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_phase_row")
-    timed["error_phase"] = b2.TimedArray(np.zeros((layout.phase_rows + 1, 2 * sizes[L])), dt=1 * second,
-                                         name=f"{prefix}_error_phase")
+    links = feedback_links(L, spec.layerwise)
+    sources = sorted({link.source for link in links} | {L}, reverse=True)    # L first: the output error
+    for j in sources:
+        timed[coder_phase_name(j, L)] = b2.TimedArray(np.zeros((layout.phase_rows + 1, 2 * sizes[j])),
+                                                      dt=1 * second, name=f"{prefix}_{coder_phase_name(j, L)}")
     timed["stim"] = b2.TimedArray(np.zeros((layout.slots + 1, sizes[0])), dt=1 * second, name=f"{prefix}_stim")
     timed["label"] = b2.TimedArray(np.zeros((layout.slots + 1, sizes[L])), dt=1 * second, name=f"{prefix}_label")
     for i in range(1, L):
@@ -128,10 +144,10 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
         counters = "n_spikes += active(t)\ncounted += count(t)"
         if spec.neuron_model == "poisson":      # stochastic units: Poisson spikes at the LIF rate (escape noise)
             g = b2.NeuronGroup(sizes[i], eqs, threshold=f"rand() < {lif_rate('J')}*dt/tau_ref", reset=counters,
-                               method=method, clock=clock, namespace=ns, events=events, name=f"{prefix}_layer{i}")
+                               method=method, clock=clock, namespace=ns, events=dict(events), name=f"{prefix}_layer{i}")
         else:
             g = b2.NeuronGroup(sizes[i], eqs, threshold="v > 1", reset="v = 0\n" + counters,
-                               refractory=TAU_REF * second, method=method, clock=clock, namespace=ns, events=events,
+                               refractory=TAU_REF * second, method=method, clock=clock, namespace=ns, events=dict(events),
                                name=f"{prefix}_layer{i}")
         g.amplitude = TAU_REF * (np.asarray(spec.gains[i - 1]) if spec.gains and spec.gains[i - 1] is not None else 1.0)
         g.run_regularly(plasticity.APICAL_RESTART, when="start", name=f"{prefix}_layer{i}_restart")
@@ -154,29 +170,29 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     softmax.connect()
     objects.append(softmax)
 
-    n_out = sizes[L]
-    err = b2.NeuronGroup(2 * n_out, error_equations(), threshold="v > 1",
-                         reset="v -= 1\ntrace += 1/(gain_n*n_tau_fb)\nn_spikes += active(t)", method="euler",
-                         clock=clock, namespace=ns, name=f"{prefix}_error")
-    err.run_regularly(plasticity.ERROR_CODER_RESTART, when="start", name=f"{prefix}_error_restart")
-    err.e_in = b2.linked_var(out, "err_out", index=np.tile(np.arange(n_out), 2))
-    err.polarity = np.repeat([1.0, -1.0], n_out)
-    objects.append(err)
-    pairs = b2.Synapses(err, err, "es_post = polarity_pre*trace_pre : 1 (summed)", clock=clock, namespace=ns,
-                        name=f"{prefix}_pairs")
-    k = np.arange(n_out)
-    pairs.connect(i=np.concatenate([k, k + n_out, k, k + n_out]), j=np.concatenate([k, k, k + n_out, k + n_out]))
-    objects.append(pairs)
+    # ON/OFF coders of the output error and, for layer-wise feedback, of every hidden layer that sends feedback
+    coders = {}
+    for j in sources:
+        source_group, variable = (out, "err_out") if j == L else (layers[j - 1], "A")
+        coders[j] = coder_population(b2, j, sizes[j], source_group, variable, coder_phase_name(j, L),
+                                     f"{prefix}_" + ("error" if j == L else f"diff{j}"), clock, ns)
+        objects += coders[j]
+    coders = {j: c[0] for j, c in coders.items()}
     if spec.learns_feedback:
-        # the error power P = sum_k es_k^2 of the feedback rule, the same for every hidden neuron: summed once,
-        # from the previous step's traces (order -1: its summed-variable update runs before the pairs' one)
-        power = b2.NeuronGroup(1, "P : 1", clock=clock, namespace=ns, order=-1, name=f"{prefix}_power")
-        channels = b2.Synapses(err, power, "P_post = int(polarity_pre > 0)*es_pre**2 : 1 (summed)", clock=clock,
-                               namespace=ns, name=f"{prefix}_power_sum")
-        channels.connect()
-        for g in layers:
-            g.P = b2.linked_var(power, "P", index=np.zeros(len(g), dtype=int))
-        objects += [power, channels]
+        # the power P = sum_k es_k^2 of the feedback rule's presynaptic coders, the same for every neuron of a
+        # layer (all-to-all feedback): summed once per coder population, from the previous step's traces (order
+        # -1: its summed-variable update runs before the pairs' one), linked to the layers that population feeds
+        for j in sources:
+            fed = [link.layer for link in links if link.source == j]
+            if not fed:
+                continue
+            power = b2.NeuronGroup(1, "P : 1", clock=clock, namespace=ns, order=-1, name=f"{prefix}_power{j}")
+            channels = b2.Synapses(coders[j], power, "P_post = int(polarity_pre > 0)*es_pre**2 : 1 (summed)",
+                                   clock=clock, namespace=ns, name=f"{prefix}_power_sum{j}")
+            channels.connect()
+            for i in fed:
+                layers[i - 1].P = b2.linked_var(power, "P", index=np.zeros(sizes[i], dtype=int))
+            objects += [power, channels]
 
     forward = []
     pre_groups = [inp] + layers
@@ -194,24 +210,25 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
         objects.append(syn)
 
     feedback = []
-    for i in range(1, L + 1):
-        post = layers[i - 1] if i < L else out
-        plastic = i < L and spec.learns_feedback
-        syn = b2.Synapses(err, post, "q : 1\ndq : 1", on_pre="A_post += polarity_pre*q/(gain_n*n_tau_fb)", clock=clock,
-                          namespace=ns, name=f"{prefix}_Q{i}")
-        if i < L:
-            syn.connect(i=np.repeat(np.arange(2 * n_out), sizes[i]), j=np.tile(np.arange(sizes[i]), 2 * n_out))
-            if not plastic:
-                syn.q = q_pair_values(fixed_q[f"Q{i}"])
+    for link in links:
+        pre, n_src, n_post = coders[link.source], sizes[link.source], sizes[link.layer]
+        syn = b2.Synapses(pre, layers[link.layer - 1], "q : 1\ndq : 1",
+                          on_pre="A_post += polarity_pre*q/(gain_n*n_tau_fb)", clock=clock, namespace=ns,
+                          name=f"{prefix}_{link.key}")
+        syn.connect(i=np.repeat(np.arange(2 * n_src), n_post), j=np.tile(np.arange(n_post), 2 * n_src))
+        if spec.learns_feedback:
+            syn.run_regularly(plasticity.feedback_step_code(), when="end", order=2, name=f"{prefix}_{link.key}_step")
+            syn.run_regularly(dict(spec.write_codes)[link.key], dt=sample_dt, when="end", order=3,
+                              name=f"{prefix}_{link.key}_write")
         else:
-            syn.connect(i=np.arange(2 * n_out), j=np.tile(np.arange(n_out), 2))
-            syn.q = 1.0
-        if plastic:
-            syn.run_regularly(plasticity.feedback_step_code(), when="end", order=2, name=f"{prefix}_Q{i}_step")
-            syn.run_regularly(dict(spec.write_codes)[f"Q{i}"], dt=sample_dt, when="end", order=3,
-                              name=f"{prefix}_Q{i}_write")
+            syn.q = q_pair_values(fixed_q[link.key])
         feedback.append(syn)
-        objects.append(syn)
+    identity = b2.Synapses(coders[L], out, "q : 1", on_pre="A_post += polarity_pre*q/(gain_n*n_tau_fb)", clock=clock,
+                           namespace=ns, name=f"{prefix}_Qout")
+    identity.connect(i=np.arange(2 * sizes[L]), j=np.tile(np.arange(sizes[L]), 2))
+    identity.q = 1.0
+    feedback.append(identity)
+    objects += feedback
 
     # the free-phase outputs and the rates probe's spike counts: recorded at the step of the sample's grab event
     # (once per sample, so the k-th record of a unit is sample k's)
@@ -222,8 +239,8 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
         g.run_regularly("counted *= 1 - slot_start(t)", when="start", name=f"{g.name}_count_reset")
     objects += [output_log] + count_logs
 
-    net = Brian2Network(None, ns, layout, spec, inp, layers, out, err, forward, feedback, output_log, count_logs,
-                        timed)
+    net = Brian2Network(None, ns, layout, spec, inp, layers, out, coders[L],
+                        {j: g for j, g in coders.items() if j != L}, forward, feedback, output_log, count_logs, timed)
     if spec.record:
         for name, group in net.populations.items():
             mon = b2.SpikeMonitor(group, name=f"{prefix}_spikes_{name.replace(' ', '')}")
@@ -234,9 +251,31 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     return net
 
 
+def coder_phase_name(layer: int, n_layers: int) -> str:
+    """The TimedArray of the start phases of layer ``layer``'s ON/OFF coders (Runtime._coder_phases)."""
+    return "error_phase" if layer == n_layers else f"difference_phase{layer}"
+
+
+def coder_population(b2, layer: int, n: int, source_group, variable: str, phases: str, name: str, clock, ns) -> list:
+    """ON/OFF coders of ``variable`` of ``source_group`` (n channels: the output's err_out, or a hidden layer's
+    apical A): the NeuronGroup, first in the list, and the Synapses that sum each channel's signed trace es.
+    They restart at the phases of TimedArray ``phases`` (plasticity.coder_restart)."""
+    group = b2.NeuronGroup(2 * n, error_equations(), threshold="v > 1",
+                           reset="v -= 1\ntrace += 1/(gain_n*n_tau_fb)\nn_spikes += active(t)", method="euler",
+                           clock=clock, namespace=ns, name=name)
+    group.run_regularly(plasticity.coder_restart(phases), when="start", name=f"{name}_restart")
+    group.e_in = b2.linked_var(source_group, variable, index=np.tile(np.arange(n), 2))
+    group.polarity = np.repeat([1.0, -1.0], n)
+    pairs = b2.Synapses(group, group, "es_post = polarity_pre*trace_pre : 1 (summed)", clock=clock, namespace=ns,
+                        name=f"{name}_pairs")
+    k = np.arange(n)
+    pairs.connect(i=np.concatenate([k, k + n, k, k + n]), j=np.concatenate([k, k, k + n, k + n]))
+    return [group, pairs]
+
+
 def q_pair_values(q: np.ndarray) -> np.ndarray:
-    """Synapse values of the feedback pathway for Q (n_i x n_L): ON neurons k carry +q, OFF neurons the same
-    q (their polarity makes it -q), in connect order (presynaptic error neuron major)."""
+    """Synapse values of the feedback pathway for Q (n_i x n_source): ON neurons k carry +q, OFF neurons the
+    same q (their polarity makes it -q), in connect order (presynaptic coder neuron major)."""
     return np.concatenate([q.T.ravel(), q.T.ravel()])
 
 

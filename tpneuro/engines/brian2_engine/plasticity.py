@@ -13,7 +13,10 @@ neuron accumulates kappa int post_factor dt. For the output readout s' = 1 and A
 
 Feedback rule, in the feedback synapses Q_i (error channel k -> neuron i of layer i), in the gated part of
 layer i's noise windows: the difference reconstruction loss with the network's own noise (Sec. 3.3; normalised
-LMS, e.g. Haykin, Adaptive Filter Theory, ch. 7):
+LMS, e.g. Haykin, Adaptive Filter Theory, ch. 7). Written for direct feedback; with layer-wise feedback (DRL)
+the presynaptic channels are layer i + 1's difference coders, whose signed trace is A_{i+1} = -Q_{i+2} ... Q_L
+dr_L (the difference chain of DRL's loss, Eq. 11, for linear g), and the same code minimises
+||u_i - Q_{i+1} Q_{i+2} ... Q_L dr_L||^2 over Q_{i+1}:
 
     dQ_ik/dt = -(kappa_fb / p) g (u_i + A_i) e_k,   e = acc - rf = -dr_L (the error the ON/OFF pair carries,
                                                     read as the pair's signed trace es),
@@ -44,11 +47,16 @@ NUDGED_SPIKE_EVENT = "v > 1 and nudge(t) > 0.5"
 # starts afresh, before anything else of the step: every apical compartment A is cleared, so that the nudged
 # phase's A rises from 0 as the forward rate constant assumes (SpikingOptions.nudge_integral) and carries no
 # trace of the noise phase's output deviations into the forward rule (without it, on Fashion-MNIST 784-256-10,
-# the readout's weights grew exponentially once the noise phase was on, and not with it off), and the error
-# coders take fresh start phases (Runtime._error_phases: the expected spike count of a small error is then
+# the readout's weights grew exponentially once the noise phase was on, and not with it off), and the ON/OFF
+# coders take fresh start phases (Runtime._coder_phases: the expected spike count of a small error is then
 # exact, not rounded down).
 APICAL_RESTART = "A *= 1 - pathway_restart(t)"
-ERROR_CODER_RESTART = "v += pathway_restart(t)*(error_phase(phase_row(t)*second, i) - v)"
+
+
+def coder_restart(phases: str) -> str:
+    """At a pathway restart, an ON/OFF coder's v takes its start phase from row phase_row(t) of TimedArray
+    ``phases``."""
+    return f"v += pathway_restart(t)*({phases}(phase_row(t)*second, i) - v)"
 
 
 def forward_propagate() -> str:

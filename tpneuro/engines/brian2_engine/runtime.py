@@ -12,9 +12,9 @@ from ...errors import UnsupportedByEngine
 from ...hardware import ChipInstance
 from ...network.weights import bias_key, weight_key
 from ..spike_totals import call_counts
-from ..spiking_schedule import forward_rate_constant
+from ..spiking_schedule import feedback_links, forward_rate_constant, is_layerwise
 from ..train_state import TrainState
-from .network_builder import BuildSpec, forward_values, q_pair_values, weights_from
+from .network_builder import BuildSpec, coder_phase_name, forward_values, q_pair_values, weights_from
 from .options import Brian2Options
 from .schedule import Layout, Schedule, build_schedule
 from .simulation import cached_simulation
@@ -55,21 +55,24 @@ def build_spec(state: TrainState, options: Brian2Options, record: bool = False) 
     rule, sizes = state.rule, state.spec.layer_sizes
     L = len(sizes) - 1
     beta = float(getattr(rule.hp, "beta", 1.0))
-    learns = bool(rule.has_trained_feedback)
+    learns, layerwise = bool(rule.has_trained_feedback), is_layerwise(rule)
+    links = feedback_links(L, layerwise)
     codes = [(weight_key(i), write_code("w", chip, i, "forward")) for i in range(1, L + 1)]
     if learns:
-        codes += [(f"Q{i}", write_code("q", chip, i, "feedback")) for i in range(1, L)]
+        codes += [(link.key, write_code("q", chip, int(link.key[1:]), "feedback")) for link in links]
     gains = tuple(chip.mismatch.layer(i)[0] for i in range(1, L)) if chip is not None else ()
-    fixed = () if learns else tuple(state.feedback_params[f"Q{i}"].tobytes() for i in range(1, L))
-    return BuildSpec(tuple(sizes), beta, learns, fixed, neuron_model(options, chip), tuple(codes),
+    fixed = () if learns else tuple(state.feedback_params[link.key].tobytes() for link in links)
+    return BuildSpec(tuple(sizes), beta, learns, layerwise, fixed, neuron_model(options, chip), tuple(codes),
                      tuple(tuple(g) if g is not None else None for g in gains), record)
 
 
-def learning_rates(state: TrainState, options: Brian2Options) -> tuple[float, float, float]:
-    """(kappa_hidden, kappa_output, kappa_fb): the forward rate constants (spiking_schedule.forward_rate_constant)
-    of the hidden layers and of the output readout, and the feedback rate, from the options' learning rates
-    (SpikingOptions.layer_learning_rate) times the epoch's factor ``state.lr_scale``, rounded to the chip's
-    learning-rate mantissa if there is one; they are values of the run, not of the build."""
+def learning_rates(state: TrainState, options: Brian2Options) -> tuple[list[float], float, float]:
+    """(kappa per hidden layer, kappa_output, kappa_fb): the forward rate constants
+    (spiking_schedule.forward_rate_constant) of the hidden layers and of the output readout, and the feedback
+    rate, from the options' learning rates (SpikingOptions.layer_learning_rate) times the epoch's factor
+    ``state.lr_scale``, rounded to the chip's learning-rate mantissa if there is one; they are values of the
+    run, not of the build. Layer i's apical signal arrives through one feedback synapse (direct feedback) or
+    L - i in series (layer-wise), and its rate constant uses that many stages' rise."""
     chip = active_chip(state)
     scaled = options.scaled_learning_rates(state.lr_scale)
     L = state.spec.n_layers
@@ -78,8 +81,9 @@ def learning_rates(state: TrainState, options: Brian2Options) -> tuple[float, fl
         hidden, output = chip.quantize_learning_rate(hidden, "forward"), chip.quantize_learning_rate(output, "forward")
         fb_lr = chip.quantize_learning_rate(fb_lr, "feedback")
     beta = float(getattr(state.rule.hp, "beta", 1.0))
-    T = options.nudge_integral()
-    return forward_rate_constant(hidden, beta, T), forward_rate_constant(output, beta, T), fb_lr
+    stages = [L - i if is_layerwise(state.rule) else 1 for i in range(1, L)]
+    return ([forward_rate_constant(hidden, beta, options.nudge_integral(d)) for d in stages],
+            forward_rate_constant(output, beta, options.nudge_integral()), fb_lr)
 
 
 class Runtime:
@@ -103,7 +107,8 @@ class Runtime:
         self.reconstruction = np.zeros(2)
 
     def counts(self, n_samples: int) -> dict:
-        return call_counts(self.spec.layer_sizes, self.spikes, n_samples, self.active_steps * self.options.dt)
+        return call_counts(self.spec.layer_sizes, self.spikes, n_samples, self.active_steps * self.options.dt,
+                           self.sim.net.links)
 
     def take_reconstruction_loss(self) -> float:
         err, dev = self.reconstruction
@@ -148,7 +153,7 @@ class Runtime:
         layout, sizes = self.layout, self.spec.layer_sizes
         values = dict(sched.gates)
         values["slot"], values["window"], values["phase_row"] = sched.slot, sched.window, sched.phase_row
-        values["error_phase"] = self._error_phases(rng)
+        values.update(self._coder_phases(rng))
         stim = np.zeros((layout.slots + 1, sizes[0]))
         stim[:len(x)] = x
         values["stim"] = stim
@@ -164,22 +169,24 @@ class Runtime:
             values[f"noise{i}"] = noise
         return values
 
-    def _error_phases(self, rng) -> np.ndarray:
-        """Start phases v of the error coders for each noise window and nudge, uniform on [0, 1) (``rng``; 1/2
-        without one, where nothing learns). A regular-firing coder of rate g|e| then emits g|e| T spikes in a
-        window T in expectation, spread uniformly over it, so the apical trace carries e without bias however
-        small |e| is. Started from 0, a coder at 100 Hz fires its first spike 10 ms into a 20 ms nudge: the
-        readout's update for the wrong classes (small |e| = beta p_k) came out at about half the rate engine's
-        while the label's (large e) matched."""
-        shape = (self.layout.phase_rows + 1, 2 * self.spec.layer_sizes[-1])
-        phases = rng.random(shape) if rng is not None else np.full(shape, 0.5)
-        phases[-1] = 0.0
+    def _coder_phases(self, rng) -> dict[str, np.ndarray]:
+        """Start phases v of the ON/OFF coders (the output error's, then each difference population's) for each
+        noise window and nudge, uniform on [0, 1) (``rng``; 1/2 without one, where nothing learns). A
+        regular-firing coder of rate g|e| then emits g|e| T spikes in a window T in expectation, spread uniformly
+        over it, so the apical trace carries e without bias however small |e| is. Started from 0, a coder at
+        100 Hz fires its first spike 10 ms into a 20 ms nudge: the readout's update for the wrong classes (small
+        |e| = beta p_k) came out at about half the rate engine's while the label's (large e) matched."""
+        sizes, L, phases = self.spec.layer_sizes, self.L, {}
+        for j in [L] + sorted(self.sim.net.differences):
+            shape = (self.layout.phase_rows + 1, 2 * sizes[j])
+            phases[coder_phase_name(j, L)] = p = rng.random(shape) if rng is not None else np.full(shape, 0.5)
+            p[-1] = 0.0
         return phases
 
     def _variables(self, state, params, fb) -> dict:
         net, chip_vars = self.sim.net, {}
-        kappa, kappa_output, kappa_fb = learning_rates(state, self.options)
-        for group in net.layers:
+        kappas, kappa_output, kappa_fb = learning_rates(state, self.options)
+        for group, kappa in zip(net.layers, kappas):
             chip_vars[(group, "kappa")], chip_vars[(group, "kappa_fb")] = kappa, kappa_fb
         chip_vars[(net.output, "kappa")] = kappa_output
         for i, syn in enumerate(net.forward, start=1):
@@ -187,9 +194,9 @@ class Runtime:
         for i, group in enumerate(net.layers + [net.output], start=1):
             chip_vars[(group, "b")] = params[bias_key(i)]
         if self.spec.learns_feedback:
-            for i in range(1, self.L):
-                chip_vars[(net.feedback[i - 1], "q")] = q_pair_values(fb[f"Q{i}"])
-                chip_vars[(net.layers[i - 1], "pbar")] = self.pbar[i - 1]
+            for link, syn in zip(net.links, net.feedback):
+                chip_vars[(syn, "q")] = q_pair_values(fb[link.key])
+                chip_vars[(net.layers[link.layer - 1], "pbar")] = self.pbar[link.layer - 1]
         return chip_vars
 
     def _collect(self, sched: Schedule, params, fb, learned: bool):
@@ -207,10 +214,10 @@ class Runtime:
             for i, group in enumerate(net.layers + [net.output], start=1):
                 params[bias_key(i)] = sim.read(group, "b")
             if self.spec.learns_feedback:
-                for i in range(1, self.L):
-                    q = sim.read(net.feedback[i - 1], "q")
-                    fb[f"Q{i}"] = weights_from(q[:len(q) // 2], sizes[i], sizes[-1])
-                    layer = net.layers[i - 1]
-                    self.pbar[i - 1] = sim.read(layer, "pbar")
+                for link, syn in zip(net.links, net.feedback):
+                    q = sim.read(syn, "q")
+                    fb[link.key] = weights_from(q[:len(q) // 2], sizes[link.layer], sizes[link.source])
+                    layer = net.layers[link.layer - 1]
+                    self.pbar[link.layer - 1] = sim.read(layer, "pbar")
                     self.reconstruction += [sim.read(layer, "rec_err").sum(), sim.read(layer, "rec_dev").sum()]
         return out, counts

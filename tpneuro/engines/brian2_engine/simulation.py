@@ -5,7 +5,10 @@
   compiles each code object once (cached in ~/.cython across processes).
 - ``cpp_standalone``: the network is built once into a C++ project with ``build(run=False)`` and compiled
   once; every run calls ``device.run(run_args=...)``, which starts the compiled binary with new TimedArray
-  values and initial values of variables (brian2 >= 2.6) and no recompilation.
+  values and initial values of variables (brian2 >= 2.6) and no recompilation. brian2 compiles a seed into
+  the program (or seeds from std::random_device); this one reseeds its generators at start from the
+  environment variable ``TPNEURO_RUN_SEED`` that every run sets (SEED_FROM_ENVIRONMENT), so its random
+  numbers (stochastic units, stochastic rounding) follow the trainer's generator as on the runtime targets.
 
 brian2's devices are process-global. Each standalone Simulation owns its own CPPStandaloneDevice instance and
 activates it only while it builds, runs or reads results, then restores the device that was active before;
@@ -28,6 +31,12 @@ from .network_builder import Brian2Network, BuildSpec, build_network
 from .options import Brian2Options
 from .schedule import Layout
 
+# C++ inserted into the standalone program's main, after brian_start() has created the generators (one per
+# OpenMP thread) and before the network runs: generator k is seeded with TPNEURO_RUN_SEED + k
+SEED_VARIABLE = "TPNEURO_RUN_SEED"
+SEED_FROM_ENVIRONMENT = (f'if (const char* _seed = std::getenv("{SEED_VARIABLE}")) '
+                         "for (size_t _k = 0; _k < brian::_random_generators.size(); _k++) "
+                         "brian::_random_generators[_k].seed(std::stoul(_seed) + _k);")
 CACHE_ROOT = Path(os.environ.get("TPNEURO_BRIAN2_CACHE", Path.home() / ".cache" / "tpneuro" / "brian2"))
 _results = [0]
 
@@ -57,6 +66,7 @@ class Simulation:
             atexit.register(self.close)
             with self.active():
                 self.net: Brian2Network = build_network(spec, layout, options, fixed_q, prefix)
+                self.device.insert_code("main", SEED_FROM_ENVIRONMENT)
                 self.net.network.run(self.net.duration * b2.second, namespace={})
                 # the results directory name is compiled into the project: build with a fixed one so that
                 # identical builds in other processes find nothing to recompile; runs use their own
@@ -97,15 +107,17 @@ class Simulation:
             steps: int | None = None, seed: int = 0) -> None:
         """One run of the schedule with TimedArray values ``timed`` (name -> array of the built shape) and
         initial values ``variables`` ((group, name) -> array). Runtime targets stop after ``steps`` time steps
-        (the compiled standalone program always runs its whole built duration) and draw the run's random
-        numbers (stochastic units and rounding) from ``seed`` (brian2.seed); the standalone program draws
-        them from its own generator."""
+        (the compiled standalone program always runs its whole built duration). Every target draws the run's
+        random numbers (stochastic units and rounding) from ``seed``: brian2.seed on the runtime targets, the
+        program's reseeding (SEED_FROM_ENVIRONMENT) in cpp_standalone (a different generator: the same seed
+        gives other numbers than numpy's)."""
         import brian2 as b2
 
         with self.active():
             if self.target == "cpp_standalone":
                 args = {self.net.timed[name]: np.asarray(v, dtype=float) for name, v in timed.items()}
                 args.update({getattr(group, name): np.asarray(v, dtype=float) for (group, name), v in variables.items()})
+                self.device.run_environment_variables[SEED_VARIABLE] = str(int(seed))
                 self.device.run(results_directory=self.results, run_args=args, with_output=False)
                 self._remove_run_arrays()
             else:

@@ -28,7 +28,7 @@ from ...network.loss import cross_entropy
 from ..chip_weight_store import active_chip
 from ..protocol import BatchResult, Evaluation
 from ..spike_totals import add_call_counts
-from ..spiking_schedule import MAPPED_RULES, check_spiking_mapping, output_error
+from ..spiking_schedule import DIRECT_RULES, check_spiking_mapping, output_error
 from ..train_state import TrainState
 from .options import NengoOptions
 from .runtime import Runtime, runtime_key
@@ -41,7 +41,7 @@ _NO_GAIN_MISMATCH = ("hardware profile {profile!r}: noise.gain_mismatch_sigma (a
 
 class NengoEngine:
     name: ClassVar[str] = "nengo"
-    supported_rules: ClassVar[tuple[str, ...]] = MAPPED_RULES
+    supported_rules: ClassVar[tuple[str, ...]] = DIRECT_RULES
     options_type: ClassVar[type] = NengoOptions
 
     def __init__(self, options: NengoOptions | None = None, **overrides):
@@ -54,7 +54,7 @@ class NengoEngine:
     # -- protocol ------------------------------------------------------------------------------------
     def check_supported(self, state: TrainState) -> None:
         """One-line UnsupportedByEngine for what this engine cannot run, before anything is built."""
-        check_spiking_mapping(self.name, state)
+        check_spiking_mapping(self.name, state, self.supported_rules)
         chip = active_chip(state.chip)
         if chip is not None:
             profile = chip.profile

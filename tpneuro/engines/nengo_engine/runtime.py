@@ -9,6 +9,7 @@ import numpy as np
 from ...network.lif_rate import TAU_REF
 from ..chip_weight_store import chip_key
 from ..spike_totals import call_counts
+from ..spiking_schedule import feedback_links
 from ..train_state import TrainState
 from .network_builder import build_nengo_network
 from .options import NengoOptions
@@ -140,5 +141,6 @@ class Runtime:
     def counts(self, n_samples: int) -> dict:
         """Spikes and synaptic events (spikes x fan-out) per population since reset_counts()."""
         spikes = {name: int(round(m.spikes(m.total).sum())) for name, m in self.net.monitors.items()}
-        return call_counts(self.net.presentation.spec.layer_sizes, spikes, n_samples,
-                           self.simulated_steps * self.options.dt)
+        sizes = self.net.presentation.spec.layer_sizes
+        return call_counts(sizes, spikes, n_samples, self.simulated_steps * self.options.dt,
+                           feedback_links(len(sizes) - 1, layerwise=False))
