@@ -6,7 +6,8 @@ import numpy as np
 
 from tpneuro.config import validate_config
 from tpneuro.engines import TrainState
-from tpneuro.network import NetworkSpec, init_forward_params
+from tpneuro.network import NetworkSpec, forward, init_forward_params
+from tpneuro.network.loss import cross_entropy
 from tpneuro.optimizers import Adam
 from tpneuro.rules import make_rule
 from tpneuro.training.trainer import build_state, load_data
@@ -26,6 +27,22 @@ def firing_state(seed: int = 0, rule: str = "ddtp_linear") -> tuple[TrainState, 
     r = make_rule(rule, spec, **hyper)
     state = TrainState(spec, r, fwd, r.init_feedback(rng, fwd), Adam(1e-3), Adam(1e-3))
     return state, rng.random((6, 8)), rng.integers(0, 3, 6)
+
+
+def rate_engine_comparison(state: TrainState, x: np.ndarray, y: np.ndarray, change: dict[str, np.ndarray]):
+    """For each W_i, (i, spiking change, rate engine's -dL_i/dW_i of the rule's LocalUpdate for the sample
+    x, y, sign agreement on the entries above 10 % of the largest, correlation): what the nudged-phase tests
+    compare."""
+    act = forward(state.spec, state.forward_params, x)
+    updates = state.rule.forward_updates(state.forward_params, state.feedback_params, act,
+                                         cross_entropy(act.output, y).grad_output)
+    rows = []
+    for i, up in enumerate(updates, start=1):
+        want, got = -up.weight_gradient(), change[f"W{i}"]
+        big = np.abs(want) > 0.1 * np.abs(want).max()
+        rows.append((i, got, want, float(np.mean(np.sign(got[big]) == np.sign(want[big]))),
+                     float(np.corrcoef(got.ravel(), want.ravel())[0, 1])))
+    return rows
 
 
 def deep_firing_state(seed: int = 0, rule: str = "drl") -> tuple[TrainState, np.ndarray, np.ndarray]:

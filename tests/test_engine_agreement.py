@@ -12,11 +12,10 @@ from tpneuro.engines import ENGINES, TrainState, get_engine
 from tpneuro.engines.brian2_engine.options import FAST
 from tpneuro.network import forward
 from tpneuro.network.lif_rate import lif_rate
-from tpneuro.network.loss import cross_entropy
 from tpneuro.rules import make_rule
 from tpneuro.theory import damped_pseudo_inverse, output_jacobians
 
-from spiking_networks import firing_state
+from spiking_networks import firing_state, rate_engine_comparison
 
 TIME_STEPS = {"brian2": (1e-4, 5e-5), "nengo": (1e-3, 5e-4)}   # the two time steps (s) each engine is checked at
 SPIKING = [name for name in ENGINES if name != "rate"]          # every registered spiking engine
@@ -60,15 +59,7 @@ def test_one_nudged_phase_moves_weights_like_the_rate_engine(engine_name):
     change = engine.nudged_weight_change(state, x[:1], y[:1])
     for k, v in before.items():
         np.testing.assert_array_equal(state.forward_params[k], v)        # the probe leaves the state alone
-    act = forward(state.spec, state.forward_params, x[:1])
-    updates = state.rule.forward_updates(state.forward_params, state.feedback_params, act,
-                                         cross_entropy(act.output, y[:1]).grad_output)
-    for i, up in enumerate(updates, start=1):
-        want = -up.weight_gradient()
-        got = change[f"W{i}"]
-        big = np.abs(want) > 0.1 * np.abs(want).max()
-        agree = np.mean(np.sign(got[big]) == np.sign(want[big]))
-        corr = np.corrcoef(got.ravel(), want.ravel())[0, 1]
+    for i, _, _, agree, corr in rate_engine_comparison(state, x[:1], y[:1], change):
         assert agree >= 0.8 and corr >= 0.5, f"W{i}: sign agreement {agree:.2f}, correlation {corr:.2f}"
 
 

@@ -119,6 +119,7 @@ class Simulation:
                 args.update({getattr(group, name): np.asarray(v, dtype=float) for (group, name), v in variables.items()})
                 self.device.run_environment_variables[SEED_VARIABLE] = str(int(seed))
                 self.device.run(results_directory=self.results, run_args=args, with_output=False)
+                os.environ.pop(SEED_VARIABLE, None)     # brian2 set it for the program; unset, it logs no overwrite
                 self._remove_run_arrays()
             else:
                 self.net.network.restore("initial")
