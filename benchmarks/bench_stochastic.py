@@ -10,8 +10,8 @@ mean ± std over seeds, the best validation error, the test error at the best-va
 epoch, and DTP's margin over BP per network. ``--dtp-set``/``--bp-set`` override config keys of one rule's
 configs (dotted, YAML values, e.g. ``--bp-set optimizer.lr=0.00917``), so a hyper-parameter search gives both
 rules the same number of trials; ``--eval-passes`` sets the stochastic test passes (100 in the configs; fewer
-make screening runs faster, as evaluation of 15,000 images x 100 passes dominates an epoch's time). Lee et al. trained on MNIST for 1000 (stochastic) and 500 (discrete) epochs; Fashion-MNIST is used
-here because it is the dataset this machine has (models/mnist_stochastic_dtp.yaml takes MNIST). With
+make screening runs faster, as evaluation of 15,000 images x 100 passes dominates an epoch's time). Lee et al.
+trained on MNIST for 1000 (stochastic) and 500 (discrete) epochs; Fashion-MNIST is used here because it is the dataset this machine has (models/mnist_stochastic_dtp.yaml takes MNIST). With
 ``--workers`` > 1 the runs go to separate processes: set OMP_NUM_THREADS=1 so they do not oversubscribe the cores.
 """
 from __future__ import annotations

@@ -37,19 +37,25 @@ _NONLINEAR_FEEDBACK = ("{engine} engine: rule {name!r} with rule.feedback_activa
 @dataclass(frozen=True)
 class FeedbackLink:
     """The feedback into the apical compartments of hidden layer ``layer``: sent by the ON/OFF difference coders
-    of layer ``source`` (the output error when source = L) through the matrix ``key`` (n_layer x n_source)."""
+    of layer ``source`` (the output error when source = L) through the rule's matrix Q_``matrix``
+    (n_layer x n_source; its layer on a chip's feedback weight grid)."""
 
     layer: int
     source: int
-    key: str
+    matrix: int
+
+    @property
+    def key(self) -> str:
+        """The matrix's name among the rule's feedback parameters."""
+        return f"Q{self.matrix}"
 
 
 def feedback_links(n_layers: int, layerwise: bool) -> tuple[FeedbackLink, ...]:
     """One link per hidden layer 1..L-1: Q_i from the output (direct) or Q_{i+1} from layer i + 1 (layer-wise)."""
     L = n_layers
     if layerwise:
-        return tuple(FeedbackLink(i, i + 1, f"Q{i + 1}") for i in range(1, L))
-    return tuple(FeedbackLink(i, L, f"Q{i}") for i in range(1, L))
+        return tuple(FeedbackLink(i, i + 1, i + 1) for i in range(1, L))
+    return tuple(FeedbackLink(i, L, i) for i in range(1, L))
 
 
 def is_layerwise(rule) -> bool:

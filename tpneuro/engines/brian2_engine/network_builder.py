@@ -174,10 +174,9 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     coders = {}
     for j in sources:
         source_group, variable = (out, "err_out") if j == L else (layers[j - 1], "A")
-        coders[j] = coder_population(b2, j, sizes[j], source_group, variable, coder_phase_name(j, L),
-                                     f"{prefix}_" + ("error" if j == L else f"diff{j}"), clock, ns)
-        objects += coders[j]
-    coders = {j: c[0] for j, c in coders.items()}
+        coders[j], pairs = coder_population(b2, sizes[j], source_group, variable, coder_phase_name(j, L),
+                                            f"{prefix}_" + ("error" if j == L else f"diff{j}"), clock, ns)
+        objects += [coders[j], pairs]
     if spec.learns_feedback:
         # the power P = sum_k es_k^2 of the feedback rule's presynaptic coders, the same for every neuron of a
         # layer (all-to-all feedback): summed once per coder population, from the previous step's traces (order
@@ -256,10 +255,10 @@ def coder_phase_name(layer: int, n_layers: int) -> str:
     return "error_phase" if layer == n_layers else f"difference_phase{layer}"
 
 
-def coder_population(b2, layer: int, n: int, source_group, variable: str, phases: str, name: str, clock, ns) -> list:
+def coder_population(b2, n: int, source_group, variable: str, phases: str, name: str, clock, ns) -> tuple:
     """ON/OFF coders of ``variable`` of ``source_group`` (n channels: the output's err_out, or a hidden layer's
-    apical A): the NeuronGroup, first in the list, and the Synapses that sum each channel's signed trace es.
-    They restart at the phases of TimedArray ``phases`` (plasticity.coder_restart)."""
+    apical A): the NeuronGroup and the Synapses that sum each channel's signed trace es. They restart at the
+    phases of TimedArray ``phases`` (plasticity.coder_restart)."""
     group = b2.NeuronGroup(2 * n, error_equations(), threshold="v > 1",
                            reset="v -= 1\ntrace += 1/(gain_n*n_tau_fb)\nn_spikes += active(t)", method="euler",
                            clock=clock, namespace=ns, name=name)
@@ -270,7 +269,7 @@ def coder_population(b2, layer: int, n: int, source_group, variable: str, phases
                         name=f"{name}_pairs")
     k = np.arange(n)
     pairs.connect(i=np.concatenate([k, k + n, k, k + n]), j=np.concatenate([k, k, k + n, k + n]))
-    return [group, pairs]
+    return group, pairs
 
 
 def q_pair_values(q: np.ndarray) -> np.ndarray:

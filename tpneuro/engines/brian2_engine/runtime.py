@@ -59,7 +59,7 @@ def build_spec(state: TrainState, options: Brian2Options, record: bool = False) 
     links = feedback_links(L, layerwise)
     codes = [(weight_key(i), write_code("w", chip, i, "forward")) for i in range(1, L + 1)]
     if learns:
-        codes += [(link.key, write_code("q", chip, int(link.key[1:]), "feedback")) for link in links]
+        codes += [(link.key, write_code("q", chip, link.matrix, "feedback")) for link in links]
     gains = tuple(chip.mismatch.layer(i)[0] for i in range(1, L)) if chip is not None else ()
     fixed = () if learns else tuple(state.feedback_params[link.key].tobytes() for link in links)
     return BuildSpec(tuple(sizes), beta, learns, layerwise, fixed, neuron_model(options, chip), tuple(codes),
