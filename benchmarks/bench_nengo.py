@@ -29,7 +29,7 @@ from pathlib import Path
 
 from tpneuro.config import validate_config
 from tpneuro.engines.registry import ENGINES
-from tpneuro.training.trainer import Trainer
+from tpneuro.training import Trainer
 
 SETUPS = {  # dataset -> (hidden, epochs, train_subset, test_subset) for the full and the --quick run
     "digits": {"full": (64, 5, None, None), "quick": (64, 2, 500, None)},

@@ -21,7 +21,6 @@ import time
 
 import numpy as np
 
-from tpneuro.rules.op_counts import matmul_macs_per_sample
 
 REF_ACC_2EP = {"bp": 84.8, "ddtp_linear": 84.5, "drl": 83.1, "dtp": 82.5, "ddtp_rhl": 83.7}
 REF_SECONDS = {("bp", "float64"): 4.7, ("dtp", "float64"): 12.2, ("ddtp_linear", "float64"): 23.2,
@@ -53,8 +52,7 @@ def run_one(rule: str, dtype: str, epochs: int, epochs_fb: int | None, queue) ->
     res = train(cfg, progress=False)
     total = time.perf_counter() - start
     hist = res.history
-    sizes = list(res.state.spec.layer_sizes)
-    macs = matmul_macs_per_sample(rule, sizes, cfg.rule.hyperparams().get("rhl_size", 0), cfg.training.extra_fb_epochs)
+    macs = res.state.rule.training_macs(cfg.training.extra_fb_epochs)
     epoch_s = float(np.median([r["epoch_seconds"] for r in hist]))
     queue.put({
         "rule": rule, "dtype": dtype, "epochs": epochs,

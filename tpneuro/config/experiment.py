@@ -157,8 +157,11 @@ class ExperimentConfig(Section):
     dataset: DatasetConfig = Field(default_factory=DatasetConfig)
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     rule: RuleConfig
-    optimizer: OptimizerConfig
-    feedback_optimizer: OptimizerConfig | None = None
+    optimizer: OptimizerConfig | None = Field(None, description="the forward weights' optimizer, required by engines "
+                                              "that learn through optimizer steps (the rate engine); the spiking "
+                                              "engines learn inside their simulation at engine_options.learning_rate")
+    feedback_optimizer: OptimizerConfig | None = Field(None, description="the trained feedback weights' optimizer "
+                                                       "(rate engine, rules with trained feedback)")
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     diagnostics: DiagnosticsConfig = Field(default_factory=DiagnosticsConfig)
 
