@@ -2,11 +2,14 @@
 
 Schedule (Meulemans et al. 2020, "parallel", DESIGN.md section 2): ``epochs_fb`` feedback-only epochs,
 then per epoch one pass of minibatches (forward updates with one feedback step each), then
-``extra_fb_epochs`` feedback-only epochs; evaluation on train/val/test after every epoch.
+``extra_fb_epochs`` feedback-only epochs; evaluation on train/val/test after every epoch. One loop
+(:func:`run_together`) trains one run or several side by side; the engine takes each epoch whole.
 """
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,10 +17,11 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..config.experiment import ExperimentConfig
-from ..data import DataSplits
+from ..data import SEEDED_DATASETS, DataSplits
+from ..engines.protocol import EpochResult, EpochWork
 from ..engines.train_state import TrainState
-from ..errors import DivergedError
-from ..runs import Checkpoint, RunDirectory, RunPlan, assemble, preflight
+from ..errors import ConfigError, DivergedError
+from ..runs import Checkpoint, RunDirectory, RunPlan, assemble, load_data, preflight
 from ..runs.chip_setup import set_learning_rates
 from ..runs.run_directory import summarize
 from .divergence_guard import check_loss, check_params
@@ -93,39 +97,38 @@ class Trainer:
         order = self.rngs["shuffle"].permutation(n)
         return [order[s:s + bs] for s in range(0, n, bs)]
 
-    def _feedback_epoch(self, desc: str) -> float:
-        x = self.data.x_train
-        losses = [self.engine.feedback_batch(self.state, x[idx], self.rngs["noise"])
-                  for idx in tqdm(self._batches(len(x)), desc=desc, leave=False, disable=not self.progress)]
-        return float(np.mean(losses)) if losses else float("nan")
+    def _work(self) -> EpochWork:
+        """This run's next epoch for the engine: its state, training set, a fresh shuffle and its noise stream."""
+        return EpochWork(self.state, self.data.x_train, self.data.y_train, self._batches(len(self.data.y_train)),
+                         self.rngs["noise"])
 
-    def _train_epoch(self, epoch: int) -> dict:
-        x, y = self.data.x_train, self.data.y_train
-        lr_factor = self.cfg.training.lr_schedule.factor(epoch)
-        set_learning_rates(self.cfg, self.state, lr_factor)
-        lr = self._named_lr()
-        loss_sum, correct, seen, rec = 0.0, 0, 0, []
-        bar = tqdm(self._batches(len(x)), desc=f"epoch {epoch}", leave=False, disable=not self.progress)
-        noise_std = self.cfg.training.input_noise
-        for b, idx in enumerate(bar):
-            xb = x[idx]
-            if noise_std:
-                xb = xb + noise_std * self.rngs["noise"].standard_normal(xb.shape, dtype=xb.dtype)
-            res = self.engine.train_batch(self.state, xb, y[idx], self.rngs["noise"], train_feedback=True)
-            check_loss(res.loss, epoch, b, lr)
-            loss_sum += res.loss * len(idx)
-            correct += res.n_correct
+    @property
+    def _trains_feedback(self) -> bool:
+        return self.state.rule.has_trained_feedback
+
+    def _start_epoch(self) -> EpochWork:
+        """Set this epoch's learning rates (training.lr_schedule) and draw its minibatches."""
+        set_learning_rates(self.cfg, self.state, self.cfg.training.lr_schedule.factor(self.epochs_done + 1))
+        return self._work()
+
+    def _finish_epoch(self, work: EpochWork, res: EpochResult, fb_losses: list[np.ndarray], seconds: float) -> None:
+        """Check the epoch's losses and weights (DivergedError), evaluate, append the row, save the checkpoint."""
+        epoch, lr = self.epochs_done + 1, self._named_lr()
+        loss_sum, seen = 0.0, 0
+        for b, (loss, idx) in enumerate(zip(res.losses, work.batches)):
+            check_loss(float(loss), epoch, b, lr)
+            loss_sum += float(loss) * len(idx)
             seen += len(idx)
-            rec.append(res.reconstruction_loss)
-            if b % 20 == 0:
-                bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{100 * correct / seen:.1f}%")
-        extra = self.cfg.training.extra_fb_epochs if self.state.rule.has_trained_feedback else 0
-        fb_loss = [self._feedback_epoch(f"extra feedback {epoch}") for _ in range(extra)]
         check_params(self.state.forward_params, epoch, lr)
-        finite_rec = [r for r in rec + fb_loss if np.isfinite(r)]
-        return {"train_loss": loss_sum / seen, "train_acc": correct / seen,
-                "reconstruction_loss": float(np.mean(finite_rec)) if finite_rec else float("nan"),
-                "lr_factor": lr_factor}
+        fb_means = [float(np.mean(f)) if len(f) else float("nan") for f in fb_losses]
+        finite_rec = [r for r in [float(r) for r in res.reconstruction_losses] + fb_means if np.isfinite(r)]
+        row = {"epoch": epoch, "train_loss": loss_sum / seen, "train_acc": int(np.sum(res.n_correct)) / seen,
+               "reconstruction_loss": float(np.mean(finite_rec)) if finite_rec else float("nan"),
+               "lr_factor": self.cfg.training.lr_schedule.factor(epoch), "epoch_seconds": seconds}
+        row.update(self._evaluate())
+        self.history.append(row)
+        self.epochs_done = epoch
+        self._save("running")
 
     def _evaluate(self) -> dict:
         out = {}
@@ -145,35 +148,10 @@ class Trainer:
 
     def run(self, resume: bool = False) -> RunResult:
         """Train until ``training.epochs`` epochs are done; checkpoint after each."""
-        self._prepare_run_dir(resume)
-        epochs = self.cfg.training.epochs
-        try:
-            if self.epochs_done < 0:
-                if self.state.rule.has_trained_feedback:
-                    for k in range(self.cfg.training.epochs_fb):
-                        self._feedback_epoch(f"feedback pre-training {k + 1}/{self.cfg.training.epochs_fb}")
-                self.epochs_done = 0
-                self._save("running")
-            bar = tqdm(total=epochs, initial=self.epochs_done, desc="epochs", disable=not self.progress)
-            while self.epochs_done < epochs:
-                epoch = self.epochs_done + 1
-                start = time.perf_counter()
-                row = {"epoch": epoch, **self._train_epoch(epoch)}
-                row["epoch_seconds"] = time.perf_counter() - start
-                row.update(self._evaluate())
-                self.history.append(row)
-                self.epochs_done = epoch
-                self._save("running")
-                bar.update(1)
-                bar.set_postfix(val_acc=f"{100 * row['val_acc']:.2f}%", test_acc=f"{100 * row['test_acc']:.2f}%")
-            bar.close()
-        except DivergedError:
-            if self.run_dir is not None:
-                self.run_dir.set_status("diverged", self.epochs_done)
-            raise
-        self._save("completed")
-        self._plot()
-        return RunResult(self.state, self.history, self.summary(), self.run_dir.path if self.run_dir else None)
+        outcome = run_together([self], resume=resume)[0]
+        if isinstance(outcome, DivergedError):
+            raise outcome
+        return outcome
 
     def summary(self) -> dict:
         """Best-validation metrics, operations (and energy on a chip) per inference and training sample."""
@@ -194,7 +172,108 @@ class Trainer:
         return "engine_options.learning_rate", self.plan.engine_options.learning_rate
 
 
+def run_together(trainers: Sequence[Trainer], resume: bool | Sequence[bool] = False) -> list[RunResult | DivergedError]:
+    """Train several runs side by side, epoch by epoch, through the first run's engine, which takes each epoch of
+    all of them in one call (:meth:`~tpneuro.engines.Engine.train_epochs`; the JAX engine runs them as one
+    vmapped program). Every run keeps its own config, random streams, run directory, checkpoint and history, and
+    gets the numbers it would get alone on that engine. The schedule (DESIGN.md section 2): ``epochs_fb``
+    feedback-only epochs, then per epoch one pass of minibatches and ``extra_fb_epochs`` feedback-only epochs.
+
+    Returns, per run, its RunResult, or the DivergedError that stopped it (its directory says "diverged"; the
+    others go on). ``resume`` continues every run (or, a sequence, each run that it says) from its run directory's
+    checkpoint.
+    """
+    engine = trainers[0].engine
+    outcomes: dict[int, RunResult | DivergedError] = {}
+    resumes = [resume] * len(trainers) if isinstance(resume, bool) else list(resume)
+    for t, again in zip(trainers, resumes):
+        t._prepare_run_dir(again)
+    live = list(trainers)
+    show = trainers[0].progress and len(trainers) == 1
+    pretraining = [t for t in live if t.epochs_done < 0]
+    for k in range(max((t.cfg.training.epochs_fb for t in pretraining if t._trains_feedback), default=0)):
+        now = [t for t in pretraining if t._trains_feedback and k < t.cfg.training.epochs_fb]
+        engine.feedback_epochs([t._work() for t in now], f"feedback pre-training {k + 1}" if show else None)
+    for t in pretraining:
+        t.epochs_done = 0
+        t._save("running")
+    bar = tqdm(total=max(t.cfg.training.epochs for t in trainers), initial=min(t.epochs_done for t in trainers),
+               desc="epochs", disable=not trainers[0].progress)
+    while todo := [t for t in live if t.epochs_done < t.cfg.training.epochs]:
+        start = time.perf_counter()
+        works = [t._start_epoch() for t in todo]
+        epoch = min(t.epochs_done for t in todo) + 1
+        results = engine.train_epochs(works, todo[0].cfg.training.input_noise, f"epoch {epoch}" if show else None)
+        fb_losses: list[list[np.ndarray]] = [[] for _ in todo]
+        going = [j for j, (t, r) in enumerate(zip(todo, results)) if t._trains_feedback and np.all(np.isfinite(r.losses))]
+        for k in range(max((todo[j].cfg.training.extra_fb_epochs for j in going), default=0)):
+            more = [j for j in going if k < todo[j].cfg.training.extra_fb_epochs]
+            losses = engine.feedback_epochs([todo[j]._work() for j in more],
+                                            f"extra feedback {epoch}" if show else None)
+            for j, f in zip(more, losses):
+                fb_losses[j].append(f)
+        seconds = time.perf_counter() - start
+        for t, work, res, fb in zip(todo, works, results, fb_losses):
+            try:
+                t._finish_epoch(work, res, fb, seconds)
+            except DivergedError as exc:
+                if t.run_dir is not None:
+                    t.run_dir.set_status("diverged", t.epochs_done)
+                outcomes[id(t)] = exc
+                live.remove(t)
+        bar.update(1)
+        if len(todo) == 1 and todo[0].history:
+            row = todo[0].history[-1]
+            bar.set_postfix(val_acc=f"{100 * row['val_acc']:.2f}%", test_acc=f"{100 * row['test_acc']:.2f}%")
+    bar.close()
+    for t in live:
+        t._save("completed")
+        t._plot()
+        outcomes[id(t)] = RunResult(t.state, t.history, t.summary(), t.run_dir.path if t.run_dir else None)
+    return [outcomes[id(t)] for t in trainers]
+
+
 def train(cfg: ExperimentConfig, run_dir: str | Path | None = None, *, progress: bool = True,
           resume: bool = False, data: DataSplits | None = None) -> RunResult:
     """Train ``cfg`` (optionally into ``run_dir``) and return the result. The Python entry point."""
     return Trainer(cfg, run_dir, progress=progress, data=data).run(resume=resume)
+
+
+def train_together(cfgs: Sequence[ExperimentConfig], run_dirs: Sequence[str | Path | None] | None = None, *,
+                   progress: bool = True, resume: bool | Sequence[bool] = False,
+                   sources: Sequence[str] | None = None) -> list[RunResult | DivergedError]:
+    """Train several configs side by side (:func:`run_together`), each into its run directory in ``run_dirs``.
+
+    On the JAX engine, configs that differ only in seeds, chip seeds or learning rates (one network shape, one rule,
+    one chip profile) run as one vmapped program per epoch, e.g. ``train_together([cfg.model_copy(update={"seed":
+    s}) for s in range(32)])``. Every config must name the same engine with the same ``engine_options``. All
+    configs pass the preflight before any data are read; a dataset is loaded once for every config whose splits
+    it gives (the IDX datasets for any seed). Returns, per config, its RunResult or the DivergedError that
+    stopped it.
+    """
+    sources = list(sources) if sources is not None else [f"config {n + 1}" for n in range(len(cfgs))]
+    run_dirs = list(run_dirs) if run_dirs is not None else [None] * len(cfgs)
+    if not cfgs or len(run_dirs) != len(cfgs) or len(sources) != len(cfgs):
+        raise ValueError(f"need one run directory and source per config: {len(cfgs)} configs, {len(run_dirs)} run "
+                         f"directories, {len(sources)} sources")
+    first = cfgs[0]
+    for cfg, source in zip(cfgs, sources):
+        for field in ("engine", "engine_options"):
+            if getattr(cfg, field) != getattr(first, field):
+                raise ConfigError(source, field, f"{getattr(cfg, field)!r} differs from {getattr(first, field)!r} of "
+                                  f"{sources[0]}", "train together only configs that run on one engine")
+    plans = [preflight(cfg, source) for cfg, source in zip(cfgs, sources)]
+    datasets: dict[str, DataSplits] = {}
+    trainers = []
+    for cfg, source, plan, run_dir in zip(cfgs, sources, plans, run_dirs):
+        key = _data_key(cfg)
+        if key not in datasets:
+            datasets[key] = load_data(cfg, source)
+        trainers.append(Trainer(cfg, run_dir, progress=progress, data=datasets[key], source=source, plan=plan))
+    return run_together(trainers, resume=resume)
+
+
+def _data_key(cfg: ExperimentConfig) -> str:
+    """What a config's data depend on: its dataset section, its dtype and, for a seeded dataset, its seed."""
+    seed = cfg.seed if cfg.dataset.name in SEEDED_DATASETS else None
+    return json.dumps([cfg.dataset.model_dump(), cfg.network.dtype, seed], sort_keys=True, default=str)
