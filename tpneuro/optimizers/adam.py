@@ -24,8 +24,9 @@ def adam_update(params: Arrays, grads: Arrays, m: Arrays, v: Arrays, t: int, *, 
                 weight_decay: float = 0.0) -> tuple[Arrays, Arrays, Arrays]:
     """Step ``t`` (1 for the first) of Adam on every key of ``grads``; moments missing from ``m``, ``v`` start at 0.
 
-    Returns the new parameters of those keys and the new moment dicts; the inputs are not changed. The
-    correction 1/sqrt(1 - b2^t) multiplies sqrt(v) in float64, also for float32 parameters.
+    Returns the new parameters of those keys and the new moment dicts; the inputs are not changed. Moments and
+    parameters keep the parameter's dtype (a float64 gradient of a float32 parameter is added in float64 and
+    rounded, as an in-place update would), and the correction 1/sqrt(1 - b2^t) multiplies sqrt(v) in float64.
     """
     b1, b2 = betas
     step_size = lr / (1.0 - b1**t)
@@ -35,10 +36,10 @@ def adam_update(params: Arrays, grads: Arrays, m: Arrays, v: Arrays, t: int, *, 
         p = params[key]
         if weight_decay:
             g = g + weight_decay * p
-        m_k = _or_zeros(m, key, p) * b1 + (1.0 - b1) * g
-        v_k = _or_zeros(v, key, p) * b2 + (1.0 - b2) * (g * g)
-        denom = (np.sqrt(v_k) * v_correction).astype(v_k.dtype, copy=False) + eps
-        new_params[key] = p - step_size * m_k / denom
+        m_k = (_or_zeros(m, key, p) * b1 + (1.0 - b1) * g).astype(p.dtype, copy=False)
+        v_k = (_or_zeros(v, key, p) * b2 + (1.0 - b2) * (g * g)).astype(p.dtype, copy=False)
+        denom = (np.sqrt(v_k) * v_correction).astype(p.dtype, copy=False) + eps
+        new_params[key] = (p - step_size * m_k / denom).astype(p.dtype, copy=False)
         new_m[key], new_v[key] = m_k, v_k
     return new_params, new_m, new_v
 

@@ -27,7 +27,8 @@ Arrays = dict[str, np.ndarray]
 def rmsprop_update(params: Arrays, grads: Arrays, buffers: dict[str, Arrays], *, lr: float, momentum: float,
                    averaging: float, eps: float, weight_decay: float = 0.0) -> tuple[Arrays, dict[str, Arrays]]:
     """One centred RMSprop step on every key of ``grads``; buffers missing from ``buffers[name]`` start at 0.
-    Returns the new parameters of those keys and the new buffers; the inputs are not changed."""
+    Returns the new parameters of those keys and the new buffers, in the parameter's dtype; the inputs are not
+    changed."""
     a = averaging
     new_params = {}
     new = {b: dict(buffers.get(b, {})) for b in BUFFERS}
@@ -36,9 +37,9 @@ def rmsprop_update(params: Arrays, grads: Arrays, buffers: dict[str, Arrays], *,
         if weight_decay:
             g = g + weight_decay * p
         n, gbar, delta = (new[b].get(key, np.zeros_like(p)) for b in BUFFERS)
-        n = n * a + (1.0 - a) * (g * g)
-        gbar = gbar * a + (1.0 - a) * g
-        delta = delta * momentum - lr * g / np.sqrt(n - gbar * gbar + eps)
+        n = (n * a + (1.0 - a) * (g * g)).astype(p.dtype, copy=False)
+        gbar = (gbar * a + (1.0 - a) * g).astype(p.dtype, copy=False)
+        delta = (delta * momentum - lr * g / np.sqrt(n - gbar * gbar + eps)).astype(p.dtype, copy=False)
         new_params[key] = p + delta
         new["n"][key], new["gbar"][key], new["delta"][key] = n, gbar, delta
     return new_params, new

@@ -24,16 +24,17 @@ Arrays = dict[str, np.ndarray]
 def sgd_update(params: Arrays, grads: Arrays, velocity: Arrays, *, lr: float, momentum: float = 0.0,
                weight_decay: float = 0.0) -> tuple[Arrays, Arrays]:
     """One SGD step on every key of ``grads`` (velocities missing from ``velocity`` start at 0; none are kept
-    without momentum). Returns the new parameters of those keys and the new velocities; inputs unchanged."""
+    without momentum). Returns the new parameters of those keys and the new velocities, in the parameter's dtype;
+    inputs unchanged."""
     new_params, new_velocity = {}, dict(velocity)
     for key, g in grads.items():
         p = params[key]
         if weight_decay:
             g = g + weight_decay * p
         if momentum:
-            g = velocity.get(key, np.zeros_like(p)) * momentum + g
+            g = (velocity.get(key, np.zeros_like(p)) * momentum + g).astype(p.dtype, copy=False)
             new_velocity[key] = g
-        new_params[key] = p - lr * g
+        new_params[key] = (p - lr * g).astype(p.dtype, copy=False)
     return new_params, new_velocity
 
 
