@@ -15,9 +15,16 @@ from array_api_compat import array_namespace
 
 
 def namespace(*arrays) -> ModuleType:
-    """The array API namespace shared by ``arrays`` (Python scalars and None are ignored)."""
-    return array_namespace(*(a for a in arrays if a is not None and not isinstance(a, (int, float, bool))),
-                           use_compat=False)
+    """The array API namespace shared by ``arrays`` (Python scalars and None are ignored); numpy arrays mixed with
+    the arrays of one other library (e.g. constants next to JAX arrays) give that library's namespace."""
+    given = [a for a in arrays if a is not None and not isinstance(a, (int, float, bool))]
+    try:
+        return array_namespace(*given, use_compat=False)
+    except TypeError:
+        others = {array_namespace(a, use_compat=False) for a in given} - {np}
+        if len(others) != 1:
+            raise
+        return others.pop()
 
 
 def float64_array(x) -> tuple[ModuleType, object]:
