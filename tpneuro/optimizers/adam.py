@@ -36,10 +36,15 @@ def adam_update(params: Arrays, grads: Arrays, m: Arrays, v: Arrays, t: int, *, 
         p = params[key]
         if weight_decay:
             g = g + weight_decay * p
-        m_k = (_or_zeros(m, key, p) * b1 + (1.0 - b1) * g).astype(p.dtype, copy=False)
-        v_k = (_or_zeros(v, key, p) * b2 + (1.0 - b2) * (g * g)).astype(p.dtype, copy=False)
-        denom = (np.sqrt(v_k) * v_correction).astype(p.dtype, copy=False) + eps
-        new_params[key] = (p - step_size * m_k / denom).astype(p.dtype, copy=False)
+        m_k = _or_zeros(m, key, p) * b1        # new arrays, updated in place below (same_kind casting rounds a
+        m_k += (1.0 - b1) * g                  # float64 term into a float32 moment as it is added)
+        v_k = _or_zeros(v, key, p) * b2
+        v_k += (1.0 - b2) * (g * g)
+        denom = np.sqrt(v_k)
+        denom *= v_correction
+        denom += eps
+        new_p = p - step_size * m_k / denom
+        new_params[key] = new_p.astype(p.dtype, copy=False)
         new_m[key], new_v[key] = m_k, v_k
     return new_params, new_m, new_v
 

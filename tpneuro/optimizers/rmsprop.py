@@ -36,10 +36,10 @@ def rmsprop_update(params: Arrays, grads: Arrays, buffers: dict[str, Arrays], *,
         p = params[key]
         if weight_decay:
             g = g + weight_decay * p
-        n, gbar, delta = (new[b].get(key, np.zeros_like(p)) for b in BUFFERS)
-        n = (n * a + (1.0 - a) * (g * g)).astype(p.dtype, copy=False)
-        gbar = (gbar * a + (1.0 - a) * g).astype(p.dtype, copy=False)
-        delta = (delta * momentum - lr * g / np.sqrt(n - gbar * gbar + eps)).astype(p.dtype, copy=False)
+        n, gbar, delta = (new[b].get(key, np.zeros_like(p)) * f for b, f in zip(BUFFERS, (a, a, momentum)))
+        n += (1.0 - a) * (g * g)               # in place on the new arrays: a float64 term is rounded as added
+        gbar += (1.0 - a) * g
+        delta -= lr * g / np.sqrt(n - gbar * gbar + eps)
         new_params[key] = p + delta
         new["n"][key], new["gbar"][key], new["delta"][key] = n, gbar, delta
     return new_params, new

@@ -32,8 +32,9 @@ def sgd_update(params: Arrays, grads: Arrays, velocity: Arrays, *, lr: float, mo
         if weight_decay:
             g = g + weight_decay * p
         if momentum:
-            g = (velocity.get(key, np.zeros_like(p)) * momentum + g).astype(p.dtype, copy=False)
-            new_velocity[key] = g
+            v = velocity.get(key, np.zeros_like(p)) * momentum
+            v += g                             # in place on the new array: a float64 g is rounded as added
+            new_velocity[key] = g = v
         new_params[key] = (p - lr * g).astype(p.dtype, copy=False)
     return new_params, new_velocity
 
