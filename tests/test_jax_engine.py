@@ -33,46 +33,39 @@ def params_close(a: dict, b: dict, rtol: float):
 
 
 def test_same_seed_same_numbers_and_another_seed_others():
-    """Also with a last, smaller minibatch (300 = 9 x 32 + 12), which runs after the scan of the full ones."""
-    first, again = (train(digits(**{"dataset.train_subset": 300}), progress=False) for _ in range(2))
-    assert first.history[-1]["test_acc"] > 0.3
+    first, again = train(digits(), progress=False), train(digits(), progress=False)
+    assert first.history[-1]["train_loss"] < first.history[0]["train_loss"]
     assert [{k: v for k, v in r.items() if k != "epoch_seconds"} for r in first.history] == \
            [{k: v for k, v in r.items() if k != "epoch_seconds"} for r in again.history]
     for k, v in first.state.forward_params.items():
         np.testing.assert_array_equal(again.state.forward_params[k], v)
-    other = train(digits(seed=1, **{"dataset.train_subset": 300}), progress=False)
+    other = train(digits(seed=1), progress=False)
     assert other.history[-1]["train_loss"] != first.history[-1]["train_loss"]
 
 
 def test_networks_trained_together_equal_separate_runs(tmp_path):
     """Three networks in one vmapped program, differing in seed (weights, digits split, shuffles, noise), chip
-    instance (int8_stochastic: per-layer grid steps from each network's weights) and learning rates: each gets,
-    to 1e-9 of the weights' scale after two epochs, the history and weights of its separate run, and its own run
-    directory. (DFA: the chip's feedback grid holds its fixed Q_i; the trained feedback's vmapping is the
-    diverging test's and the sweep's.)"""
-    cfgs = [digits("dfa", seed=s, **{"hardware": {"profile": "int8_stochastic", "chip_seed": 10 + s},
-                                     "optimizer.lr": lr}) for s, lr in ((0, 3e-3), (1, 1e-2), (2, 2e-2))]
+    instance (int8_stochastic: per-layer grid steps from each network's weights) and learning rates: the two that
+    train get, to 1e-9 of the weights' scale after two epochs, the history and weights of their separate runs;
+    the third, whose learning rate is absurd, diverges and stops alone; each has its own run directory."""
+    cfgs = [digits(seed=s, **{"hardware": {"profile": "int8_stochastic", "chip_seed": 10 + s}, "optimizer.lr": lr,
+                              "feedback_optimizer.lr": lr / 2, "network.hidden": [16]})
+            for s, lr in ((0, 3e-3), (1, 1e-2), (2, 1e308))]
     together = train_together(cfgs, [tmp_path / f"run{n}" for n in range(3)], progress=False)
-    for n, cfg in enumerate(cfgs):
+    for n, cfg in enumerate(cfgs[:2]):
         alone = train(cfg, progress=False)
         got = together[n]
         assert [r["epoch"] for r in got.history] == [1, 2]
         for row_got, row_alone in zip(got.history, alone.history):
             for key in ("train_loss", "test_loss", "val_loss", "reconstruction_loss"):
-                assert row_got[key] == pytest.approx(row_alone[key], rel=1e-9, nan_ok=True)
+                assert row_got[key] == pytest.approx(row_alone[key], rel=1e-9)
             assert row_got["test_acc"] == row_alone["test_acc"]
         params_close(got.state.forward_params, alone.state.forward_params, 1e-9)
         params_close(got.state.feedback_params, alone.state.feedback_params, 1e-9)
         assert json.loads((tmp_path / f"run{n}" / "status.json").read_text())["status"] == "completed"
     assert together[0].state.chip.weight_grid(1).step != together[1].state.chip.weight_grid(1).step
-
-
-def test_a_diverging_network_stops_alone(tmp_path):
-    cfgs = [digits(**{"optimizer.lr": lr}) for lr in (1e-2, 1e308)]
-    good, bad = train_together(cfgs, [tmp_path / "good", tmp_path / "bad"], progress=False)
-    assert isinstance(bad, DivergedError) and "lower optimizer.lr" in str(bad)
-    assert json.loads((tmp_path / "bad" / "status.json").read_text())["status"] == "diverged"
-    assert len(good.history) == 2 and json.loads((tmp_path / "good" / "status.json").read_text())["status"] == "completed"
+    assert isinstance(together[2], DivergedError) and "lower optimizer.lr" in str(together[2])
+    assert json.loads((tmp_path / "run2" / "status.json").read_text())["status"] == "diverged"
 
 
 def test_configs_trained_together_share_one_engine():
@@ -103,6 +96,19 @@ def test_a_run_resumes_on_the_other_engine(tmp_path, first, then):
     assert all(after[k].dtype == saved[k].dtype and after[k].shape == saved[k].shape for k in saved if k != "meta")
 
 
+def test_the_command_line_resumes_a_run_on_the_other_engine(tmp_path, capsys):
+    from tpneuro.cli import main
+    from tpneuro.config.config_loading import dump_config
+
+    config = tmp_path / "small.yaml"
+    config.write_text(dump_config(digits(engine="rate")))
+    main(["train", str(config), "--epochs", "1", "--out", str(tmp_path / "run"), "--quiet"])
+    main(["train", "--resume", str(tmp_path / "run"), "--engine", "jax", "--epochs", "2", "--quiet"])
+    assert "(jax engine)" in capsys.readouterr().out
+    assert [r["epoch"] for r in json.loads((tmp_path / "run" / "metrics.json").read_text())] == [1, 2]
+    assert load_config(tmp_path / "run" / "config.yaml").engine == "jax"
+
+
 DIGITS_RATE_CONFIGS = ["bp", "ddtp_linear", "ddtp_rhl", "dfa", "drl", "dtp", "fa", "gnt", "tp"]
 
 
@@ -124,6 +130,8 @@ def assert_within_seed_noise(name: str, seeds):
 
 @pytest.mark.parametrize("name", ["bp", "ddtp_linear"])
 def test_shipped_digits_configs_reach_the_rate_engines_accuracy(name):
+    """(The digits training set, 1257 = 39 x 32 + 9, ends with a smaller minibatch: the program runs it after its
+    scan of the full ones.)"""
     assert_within_seed_noise(name, range(4))
 
 

@@ -11,6 +11,7 @@ draws themselves come from ``jax.random`` (JaxOptions.prng), not from numpy, so 
 """
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -34,6 +35,7 @@ class JaxEngine(Engine):
     capabilities: ClassVar[EngineCapabilities] = EngineCapabilities(
         why="the JAX engine (the rate engine's arithmetic, compiled by XLA)")
     options_type: ClassVar[type | None] = JaxOptions
+    quick_options: ClassVar[dict[str, Any]] = {"compile": False}
 
     def __init__(self, options: JaxOptions | None = None, **overrides):
         super().__init__(options, **overrides)
@@ -78,8 +80,9 @@ class JaxEngine(Engine):
         net = _stacked([network_inputs(w.state, w.rng.integers(SEED_LIMIT)) for w in works])
         run = epoch_program(program, kind, shared)
         put = lambda tree: jax.device_put(tree, self.device)  # noqa: E731
-        carry, outs = jax.device_get(run(put(carry), put(net), x, y, put(idx_full),
-                                         None if idx_rest is None else put(idx_rest)))
+        with self._compiling():
+            carry, outs = jax.device_get(run(put(carry), put(net), x, y, put(idx_full),
+                                             None if idx_rest is None else put(idx_rest)))
         results = []
         for n, work in enumerate(works):
             write_back(program, work.state, jax.tree.map(lambda a: np.array(a[n]), carry))
@@ -106,6 +109,10 @@ class JaxEngine(Engine):
         self._data.move_to_end(key)
         return self._data[key][1]
 
+    def _compiling(self):
+        """Where the programs run compiled, or op by op (``options.compile`` False)."""
+        return contextlib.nullcontext() if self.options.compile else jax.disable_jit()
+
     # -- inference ---------------------------------------------------------------------------------
     def predict(self, state, x, rng=None):
         """Output h_L (logits) for ``x``, compiled, in chunks of ``eval_batch_size`` rows (the last one padded, so
@@ -121,7 +128,8 @@ class JaxEngine(Engine):
             seed = int(rng.integers(SEED_LIMIT)) if state.chip is not None else 0
             rows = x[s:s + size]
             padded = np.concatenate([rows, np.zeros((size - len(rows),) + rows.shape[1:], rows.dtype)])
-            chunks.append(np.asarray(run(params, numbers, jax.device_put(padded, self.device), seed))[:len(rows)])
+            with self._compiling():
+                chunks.append(np.asarray(run(params, numbers, jax.device_put(padded, self.device), seed))[:len(rows)])
         return np.concatenate(chunks) if chunks else np.zeros((0, state.spec.layer_sizes[-1]), state.spec.np_dtype)
 
 

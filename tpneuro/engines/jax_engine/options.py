@@ -17,13 +17,16 @@ class JaxOptions:
     """``device``: where the programs run, ``cpu`` or ``gpu`` (None: JAX's default backend, a GPU when the
     accelerator extra ``tpneuro[gpu]`` found one); ``prng``: the ``jax.random`` implementation the training noise
     is drawn with (``threefry``, JAX's default, the same numbers on every device; or ``rbg``, XLA's
-    RngBitGenerator, cheaper on a CPU); ``eval_batch_size``: inputs per compiled inference call."""
+    RngBitGenerator, cheaper on a CPU); ``eval_batch_size``: inputs per compiled inference call; ``compile``: False
+    runs the same programs op by op, without XLA's compilation (seconds per program): for checks of a few
+    minibatches, far slower per epoch."""
 
     source: ClassVar[str] = "jax engine"
 
     device: str | None = None
     prng: str = "threefry"
     eval_batch_size: int = 2000
+    compile: bool = True
 
     def __post_init__(self):
         if self.device is not None and self.device not in DEVICES:
@@ -36,6 +39,9 @@ class JaxOptions:
         if self.prng not in PRNGS:
             raise ConfigError(self.source, "prng", f"unknown random number generator {self.prng!r}",
                               f"use one of {', '.join(PRNGS)}")
+        if not isinstance(self.compile, bool):
+            raise ConfigError(self.source, "compile", f"must be true or false (got {self.compile!r})",
+                              "give true (compiled programs) or false (op by op, for short checks)")
         if not isinstance(self.eval_batch_size, int) or self.eval_batch_size < 1:
             raise ConfigError(self.source, "eval_batch_size", f"must be a positive integer (got {self.eval_batch_size!r})",
                               "give the number of inputs per inference call, e.g. 2000")
