@@ -12,7 +12,8 @@ from .summary_lines import energy_line
 
 @click.command()
 @click.argument("config", required=False, type=click.Path(dir_okay=False))
-@click.option("--engine", help="engine that runs the network: rate, brian2 or nengo (default: the config's)")
+@click.option("--engine", help="engine that runs the network: rate, jax, brian2 or nengo (default: the config's; with "
+              "--resume, continue the run on another engine, e.g. rate <-> jax, whose checkpoints are the same)")
 @click.option("--hardware", help="train on a modeled chip: a profile name (see `tpneuro profiles`) or a profile YAML path")
 @click.option("--epochs", type=int, help="number of training epochs (overrides training.epochs)")
 @click.option("--seed", type=int, help="random seed (overrides seed)")
@@ -32,9 +33,9 @@ def train(config, engine, hardware, epochs, seed, out, resume, diagnostics, quie
     overrides = {"engine": engine, "training.epochs": epochs, "seed": seed, "diagnostics.enabled": diagnostics,
                  "hardware": hardware}
     if resume is not None:
-        if seed is not None or engine is not None or hardware is not None:
-            raise click.UsageError("--resume continues a run as it was configured: --seed, --engine and "
-                                   "--hardware cannot change")
+        if seed is not None or hardware is not None:
+            raise click.UsageError("--resume continues a run as it was configured: --seed and --hardware cannot "
+                                   "change")
         source = Path(resume) / CONFIG_FILE
         run_dir = Path(resume)
     else:
