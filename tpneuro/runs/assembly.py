@@ -80,7 +80,7 @@ def assemble(plan: RunPlan, *, data: DataSplits | None = None, progress: bool = 
     seeds = np.random.SeedSequence(cfg.seed).spawn(len(RNG_STREAMS))
     rngs = {name: np.random.default_rng(s) for name, s in zip(RNG_STREAMS, seeds)}
     data = data if data is not None else load_data(cfg, source)
-    violations = plan.design_rules(data.input_size, data.n_classes)
+    violations = plan.network_checks(data.input_size, data.n_classes)
     state = build_state(cfg, data.input_size, data.n_classes, rngs["init"], source)
     if plan.profile is not None:
         put_on_chip(state, chip_instance(plan.profile, state, chip_seed(cfg)), rngs["init"])
