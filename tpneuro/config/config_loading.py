@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import ConfigError
 from ..yaml_files import read_yaml
 from ..rules.registry import parse_hyperparams
+from ..shipped_files import find_shipped
 from .experiment import ExperimentConfig
 from .validation_error import first_error
 
@@ -46,7 +47,10 @@ def validate_config(data: Any, source: str = "config") -> ExperimentConfig:
 
 
 def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
-    """Load a YAML config, apply dotted overrides (e.g. {"training.epochs": 2}) and validate."""
+    """Load a YAML config, apply dotted overrides (e.g. {"training.epochs": 2}) and validate.
+
+    ``path`` is a file, or the name of a shipped config (``digits_ddtp_linear``, ``models/...yaml``)."""
+    path = find_shipped(path, "models")
     data = read_yaml(path, "config", "models/digits_ddtp_linear.yaml")
     return validate_config(apply_overrides(data, overrides or {}), str(path))
 
