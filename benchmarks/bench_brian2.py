@@ -11,7 +11,7 @@ the nengo engine, and an optional Fashion-MNIST run.
 1. Accuracy (digits, sklearn 8x8, 64-64-10 soft_lif, DDTP-linear beta 0.1 sigma 0.1, batch 32, one feedback
    pre-training epoch, seed 0): the rate engine with the config's Adam optimizers against the brian2 engine
    (cpp_standalone, default Brian2Options: in-simulation plasticity, learning_rate 0.2 = SGD step per sample
-   times beta), both through tpneuro.training's Trainer. Issue 4 asks for brian2 within 3 points of the rate
+   times beta), both through tpneuro.training's Trainer. The criterion: brian2 within 3 points of the rate
    engine. ``--rule drl --hidden 64,64`` runs the layer-wise mapping instead (DRL with linear feedback, the
    chain output -> layer 2 -> layer 1) on 64-64-64-10.
 2. Speed (the same network; one warm-up call that builds/compiles, then a timed call of ``train_batch`` on

@@ -30,7 +30,7 @@ from tpneuro.training import train
 
 from results_file import ResultsFile
 
-CRITERION_PROFILE = "int8_stochastic"     # issue 3: under 1 point of test accuracy lost against float
+CRITERION_PROFILE = "int8_stochastic"     # criterion: under 1 point of test accuracy lost against float
 
 
 def joules(summary: dict, what: str) -> str:
