@@ -23,8 +23,8 @@ the nengo engine, and an optional Fashion-MNIST run.
    ``--fmnist-engines``: the rate engine (Adam minibatches) and the brian2 engine (cpp_standalone, online, the
    file's engine options: the FAST phases, readout step 0.005 and hidden step 0.2, or ``--fmnist-lr`` and
    ``--fmnist-hidden-lr``); test accuracy on ``--fmnist-test`` test samples, wall and CPU seconds (this process
-   and its standalone binaries; a loaded machine inflates wall time more), the load average. Measured: see
-   README.md, "Spiking engine: brian2".
+   and its standalone binaries; a loaded machine inflates wall time more), the load average. Measured: the
+   documentation's results page of this benchmark (from benchmarks/results/).
 """
 from __future__ import annotations
 

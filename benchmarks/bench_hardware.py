@@ -15,7 +15,7 @@ With several seeds, every run (float and each profile) is repeated per seed; an 
 std over seeds, "vs float" the mean ± std of the per-seed differences (same seed: same initial
 weights and data order; the chip's rounding draws from the noise stream, so noise differs), and the
 criterion is judged on that mean difference. On DRL, 2 epochs, the last epoch's float test accuracy varies by 1.7 points (std, 8 seeds) between seeds,
-more than the criterion's 1 point, so one seed cannot decide it (README, hardware section).
+more than the criterion's 1 point, so one seed cannot decide it.
 """
 from __future__ import annotations
 

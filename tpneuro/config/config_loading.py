@@ -28,7 +28,7 @@ def _field_help(model: type[BaseModel], loc: tuple) -> str:
     field = model.model_fields.get(str(loc[-1]))
     if field is None:
         return f"remove it or use one of: {', '.join(model.model_fields)}"
-    return field.description or f"see the {'.'.join(map(str, loc[:-1])) or 'top-level'} section in README.md"
+    return field.description or f"see the {'.'.join(map(str, loc[:-1])) or 'top-level'} section of the config reference (Config fields)"
 
 
 def validate_config(data: Any, source: str = "config") -> ExperimentConfig:
@@ -41,7 +41,7 @@ def validate_config(data: Any, source: str = "config") -> ExperimentConfig:
     except ValidationError as exc:
         loc, field, message = first_error(exc)
         raise ConfigError(source, field, message,
-                          _field_help(ExperimentConfig, loc) or "see README.md, section 'Config format'") from None
+                          _field_help(ExperimentConfig, loc) or "see the config reference (Config fields)") from None
     parse_hyperparams(cfg.rule.name, cfg.rule.hyperparams(), source)
     return cfg
 
