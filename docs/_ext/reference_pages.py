@@ -42,7 +42,7 @@ def literal(value: Any) -> str:
 
 
 def list_table(header: list[str], rows: Iterable[list[str]], widths: list[int] | None = None) -> str:
-    out = [".. list-table::", "   :header-rows: 1", "   :class: tpneuro-reference"]
+    out = [".. list-table::", "   :header-rows: 1", "   :class: tpneuro-reference", "   :width: 100%"]
     if widths:
         out.append(f"   :widths: {' '.join(map(str, widths))}")
     out.append("")
@@ -130,7 +130,7 @@ def model_table(model: type[BaseModel], prefix: str, labels: dict[type[BaseModel
             kind = cell(type_name(field.annotation))
         rows.append([literal(f"{prefix}{name}"), kind, _model_default(field), cell(_constraint_text(field.metadata)),
                      cell(field.description or "")])
-    return list_table(["field", "type", "default", "range", "description"], rows, [18, 16, 14, 10, 42])
+    return list_table(["field", "type", "default", "range", "description"], rows, [22, 16, 12, 10, 40])
 
 
 def schema_sections(model: type[BaseModel], title: str, intro: str, page: str) -> str:
@@ -172,7 +172,7 @@ def config_page(model: type[BaseModel], rules: dict[str, type]) -> str:
             continue
         rows = [[literal(f"rule.{k}"), cell(type_name(f.annotation)), _model_default(f),
                  cell(_constraint_text(f.metadata)), cell(f.description or "")] for k, f in fields.items()]
-        parts.append(list_table(["field", "type", "default", "range", "description"], rows, [18, 16, 14, 10, 42]))
+        parts.append(list_table(["field", "type", "default", "range", "description"], rows, [22, 16, 12, 10, 40]))
     return "\n".join(parts)
 
 
@@ -304,8 +304,12 @@ def rules_page(rules: dict[str, type]) -> str:
 # ------------------------------------------------------------------------------------------- the build
 
 
-def write_if_changed(path: Path, text: str) -> None:
-    """Write only a changed page, so Sphinx rebuilds only what changed."""
+WIDE_PAGE = ":html_theme.sidebar_secondary.remove: true\n\n"   # the wide tables get the whole width
+
+
+def write_if_changed(path: Path, text: str, wide: bool = True) -> None:
+    """Write only a changed page, so Sphinx rebuilds only what changed; a wide page has no right sidebar."""
+    text = (WIDE_PAGE if wide else "") + text
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
