@@ -38,7 +38,8 @@ import numpy as np
 from tpneuro.config import validate_config
 from tpneuro.data import load_dataset
 from tpneuro.engines.registry import get_engine
-from tpneuro.training.trainer import Trainer, build_state
+from tpneuro.runs import build_state
+from tpneuro.training import Trainer
 from tpneuro.yaml_files import read_yaml
 
 from results_file import ResultsFile

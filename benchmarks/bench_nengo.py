@@ -29,7 +29,7 @@ from pathlib import Path
 
 from tpneuro.config import validate_config
 from tpneuro.engines.registry import ENGINES
-from tpneuro.training.trainer import Trainer
+from tpneuro.training import Trainer
 
 from results_file import ResultsFile
 

@@ -21,7 +21,6 @@ import time
 
 import numpy as np
 
-from tpneuro.rules.op_counts import matmul_macs_per_sample
 
 from results_file import ResultsFile
 
@@ -55,8 +54,7 @@ def run_one(rule: str, dtype: str, epochs: int, epochs_fb: int | None, queue) ->
     res = train(cfg, progress=False)
     total = time.perf_counter() - start
     hist = res.history
-    sizes = list(res.state.spec.layer_sizes)
-    macs = matmul_macs_per_sample(rule, sizes, cfg.rule.hyperparams().get("rhl_size", 0), cfg.training.extra_fb_epochs)
+    macs = res.state.rule.training_macs(cfg.training.extra_fb_epochs)
     epoch_s = float(np.median([r["epoch_seconds"] for r in hist]))
     queue.put({
         "rule": rule, "dtype": dtype, "epochs": epochs,

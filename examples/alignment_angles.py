@@ -17,7 +17,7 @@ import numpy as np
 
 import tpneuro
 from tpneuro.data import load_dataset
-from tpneuro.theory.diagnostics import diagnose
+from tpneuro.training.theory_diagnostics import diagnose
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--epochs", type=int, default=5)
@@ -33,7 +33,8 @@ for name, hyper in {"ddtp_linear": {"beta": 0.1, "sigma": 0.1}, "dtp": {"beta": 
         "rule": {"name": name, **hyper}, "optimizer": {"lr": 1e-3}, "feedback_optimizer": {"lr": 1e-3},
         "training": {"epochs": args.epochs, "batch_size": 32, "epochs_fb": 2, "extra_fb_epochs": 1}})
     result = tpneuro.train(cfg, progress=False, data=data)
-    d = diagnose(result.state, x, y, damping=0.1)
+    state = result.state
+    d = diagnose(state.rule, state.forward_params, state.feedback_params, x, y, damping=0.1)
     layers = range(1, result.state.spec.n_layers)
     angles[name] = [d[f"angle_bp/L{i}"] for i in layers]
     print(f"{name:12s} angle to BP: " + ", ".join(f"L{i} {d[f'angle_bp/L{i}']:5.1f}" for i in layers)

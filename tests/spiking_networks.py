@@ -9,21 +9,24 @@ from tpneuro.engines import TrainState
 from tpneuro.network import NetworkSpec, forward, init_forward_params
 from tpneuro.network.loss import cross_entropy
 from tpneuro.optimizers import Adam
-from tpneuro.rules import make_rule
-from tpneuro.training.trainer import build_state, load_data
+from tpneuro.rules import RULES, make_rule
+from tpneuro.runs import build_state, load_data
 
 BETA = 0.5
 
 
-def firing_state(seed: int = 0, rule: str = "ddtp_linear") -> tuple[TrainState, np.ndarray, np.ndarray]:
+def firing_state(seed: int = 0, rule: str = "ddtp_linear",
+                 hyper: dict | None = None) -> tuple[TrainState, np.ndarray, np.ndarray]:
     """An 8-12-3 soft-LIF network with W_1 ~ U(-1, 3)/4 and b_1 ~ U(0.5, 1.5), so that its input currents
-    J = W_1 x + b_1 span the firing range; six inputs in [0, 1)^8 and their labels."""
+    J = W_1 x + b_1 span the firing range; six inputs in [0, 1)^8 and their labels. ``hyper`` defaults to
+    beta 0.5, sigma 0.05 for DDTP-linear and to the rule's defaults otherwise."""
     spec = NetworkSpec((8, 12, 3), "soft_lif")
     rng = np.random.default_rng(seed)
     fwd = init_forward_params(spec, rng)
     fwd["W1"] = rng.uniform(-1.0, 3.0, (12, 8)) / 4
     fwd["b1"] = rng.uniform(0.5, 1.5, 12)
-    hyper = {"beta": BETA, "sigma": 0.05} if rule == "ddtp_linear" else {}
+    if hyper is None:
+        hyper = {"beta": BETA, "sigma": 0.05} if rule == "ddtp_linear" else {}
     r = make_rule(rule, spec, **hyper)
     state = TrainState(spec, r, fwd, r.init_feedback(rng, fwd), Adam(1e-3), Adam(1e-3))
     return state, rng.random((6, 8)), rng.integers(0, 3, 6)
@@ -45,7 +48,8 @@ def rate_engine_comparison(state: TrainState, x: np.ndarray, y: np.ndarray, chan
     return rows
 
 
-def deep_firing_state(seed: int = 0, rule: str = "drl") -> tuple[TrainState, np.ndarray, np.ndarray]:
+def deep_firing_state(seed: int = 0, rule: str = "drl",
+                      hyper: dict | None = None) -> tuple[TrainState, np.ndarray, np.ndarray]:
     """An 8-12-10-3 soft-LIF network (two hidden layers, for the layer-wise feedback chain) with W_1, W_2 ~
     U(-1, 3)/4 and b_1, b_2 ~ U(0.5, 1.5), so that both hidden layers fire; DRL with linear feedback (the
     spiking mapping's), beta 0.5; six inputs in [0, 1)^8 and their labels."""
@@ -56,7 +60,8 @@ def deep_firing_state(seed: int = 0, rule: str = "drl") -> tuple[TrainState, np.
     fwd["b1"] = rng.uniform(0.5, 1.5, 12)
     fwd["W2"] = rng.uniform(-1.0, 3.0, (10, 12)) / 4
     fwd["b2"] = rng.uniform(0.5, 1.5, 10)
-    hyper = {"beta": BETA, "sigma": 0.05} | ({"feedback_activation": "linear"} if rule == "drl" else {})
+    if hyper is None:
+        hyper = {"beta": BETA, "sigma": 0.05} | ({"feedback_activation": "linear"} if rule == "drl" else {})
     r = make_rule(rule, spec, **hyper)
     state = TrainState(spec, r, fwd, r.init_feedback(rng, fwd), Adam(1e-3), Adam(1e-3))
     return state, rng.random((6, 8)), rng.integers(0, 3, 6)
@@ -77,3 +82,16 @@ def digits_online_accuracy(engine, train_subset: int | None = None, epochs: int 
         for s in range(0, len(order), 32):
             engine.train_batch(state, data.x_train[order[s:s + 32]], data.y_train[order[s:s + 32]], rng, True)
     return engine.evaluate(state, data.x_test, data.y_test).accuracy
+
+
+def one_of_each_rule() -> list[tuple[str, dict]]:
+    """Every registered rule with the hyper-parameters it requires (beta 0.5, sigma 0.05), and with
+    ``feedback_activation: linear`` as well where the rule takes a feedback activation: (name, hyper-parameters)."""
+    cases = []
+    for name, cls in RULES.items():
+        fields = cls.Hyperparams.model_fields
+        hyper = {k: {"beta": BETA, "sigma": 0.05}[k] for k, f in fields.items() if f.is_required()}
+        cases.append((name, hyper))
+        if "feedback_activation" in fields and fields["feedback_activation"].default != "linear":
+            cases.append((name, {**hyper, "feedback_activation": "linear"}))
+    return cases

@@ -73,7 +73,7 @@ def test_init_gain_scales_each_layers_xavier_std_and_checks_its_length():
     is Xavier's; a list of the wrong length is refused in one line naming the field; 0 fails validation."""
     import numpy as np
 
-    from tpneuro.training.trainer import build_state
+    from tpneuro.runs import build_state
 
     def cfg(gain):
         return validate_config({"dataset": {"name": "digits"}, "network": {"hidden": [200], "init_gain": gain},

@@ -9,9 +9,7 @@ from tpneuro.network.loss import cross_entropy
 from tpneuro.rules import make_rule
 from tpneuro.rules.backprop import bp_updates
 from tpneuro.theory import angle_degrees
-from tpneuro.theory.diagnostics import diagnose
-from tpneuro.engines import TrainState
-from tpneuro.optimizers import Adam
+from tpneuro.training.theory_diagnostics import diagnose
 from tests.conftest import FixedNoise
 
 
@@ -73,8 +71,7 @@ def test_feedback_gradients_match_finite_differences(small_net, name, keys):
 def test_bp_angle_of_bp_is_zero(small_net):
     spec, fwd, x, y, act = small_net
     rule = make_rule("bp", spec)
-    state = TrainState(spec, rule, fwd, {}, Adam(1e-3), None)
-    d = diagnose(state, x, y)
+    d = diagnose(rule, fwd, {}, x, y)
     for i in range(1, spec.n_layers + 1):
         assert d[f"angle_bp/L{i}"] == pytest.approx(0.0, abs=1e-5)
 

@@ -11,8 +11,9 @@ import yaml
 
 from tpneuro.cli import main
 from tpneuro.config import validate_config
-from tpneuro.engines.nengo_engine import NengoEngine, network_from_run
-from tpneuro.evaluation import load_run
+from tpneuro.engines.nengo_engine import NengoEngine
+from tpneuro.interchange.nengo_network import network_from_run
+from tpneuro.runs import load_run
 from tpneuro.training import train
 
 

@@ -14,8 +14,7 @@ import yaml
 from tpneuro.config import validate_config
 from tpneuro.engines.nengo_engine import NengoEngine, build_nengo_network
 from tpneuro.engines.nengo_engine.chip_noise import ChipActivityNoise
-from tpneuro.engines.on_chip import chip_layers, place_on_chip
-from tpneuro.errors import UnsupportedByEngine
+from tpneuro.hardware import calibrated_to, place_on_grid
 from tpneuro.hardware import ChipInstance, load_profile, parse_profile, round_mantissa
 from tpneuro.training import train
 
@@ -38,9 +37,10 @@ def loihi2_variant(rounding: str, **sections):
 def on_chip(state, profile, seed: int = 0):
     """``state`` placed on a seeded, calibrated chip of ``profile`` (as the trainer's put_on_chip does)."""
     chip = ChipInstance(profile, state.spec.layer_sizes, seed)
-    for pathway, params in (("forward", state.forward_params), ("feedback", state.feedback_params)):
-        chip = chip.calibrated({i: params[k] for k, i in chip_layers(params, pathway).items()}, pathway)
-        place_on_chip(chip, params, pathway, np.random.default_rng(seed))
+    for pathway in ("forward", "feedback"):
+        params, layers = state.params(pathway), state.chip_weight_layers(pathway)
+        chip = calibrated_to(chip, params, layers, pathway)
+        place_on_grid(chip, params, layers, pathway, np.random.default_rng(seed))
     state.chip = chip
     return state
 
@@ -150,14 +150,3 @@ def test_ideal_profile_trains_the_weights_of_no_profile():
             np.testing.assert_allclose(getattr(ideal.state, params)[k], v, rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("profile, message", [
-    ("truenorth", r"nengo engine: hardware profile 'truenorth': units.kind 'stochastic_binary' has no spiking "
-                  r"counterpart .*; fix: use --engine rate, or a profile with deterministic units"),
-    ("akida1", r"nengo engine: hardware profile 'akida1': units.kind 'quantized' .*fix: use --engine rate"),
-    ("dynapse2", r"nengo engine: hardware profile 'dynapse2': noise.gain_mismatch_sigma .* not modeled on spiking "
-                 r"populations; fix: use --engine rate, or set it to 0"),
-])
-def test_unmodeled_profile_features_are_refused_in_one_line(profile, message):
-    state = on_chip(firing_state()[0], load_profile(profile))
-    with pytest.raises(UnsupportedByEngine, match=message):
-        NengoEngine().check_supported(state)

@@ -8,8 +8,7 @@ import json
 import pytest
 
 from tpneuro.config import validate_config
-from tpneuro.engines import ENGINES, get_engine
-from tpneuro.errors import ConfigError
+from tpneuro.engines import ENGINES
 from tpneuro.hardware import OpCounts, energy_report, load_profile
 from tpneuro.training import Trainer
 from tpneuro.training.spiking_summary import mapped_neurons
@@ -52,26 +51,15 @@ def test_spiking_run_writes_summary_and_spike_plots(engine, tmp_path):
         assert (tmp_path / "run" / "plots" / f"{plot}.png").stat().st_size > 1000
 
 
-@pytest.mark.parametrize("engine", SPIKING)
-def test_engine_options_reach_the_engine_and_misspelt_ones_are_refused(engine):
-    dt = 0.5 * get_engine(engine).options.dt
-    assert get_engine(engine, options={"dt": dt}).options.dt == dt
-    with pytest.raises(ConfigError, match=rf"cfg: engine_options.dtt: is not a setting of the {engine} engine; "
-                                          r"fix: use one of: .*\bdt\b"):
-        get_engine(engine, "cfg", {"dtt": dt})
-
-
-def test_rate_engine_takes_no_options():
-    with pytest.raises(ConfigError, match=r"engine_options.dt: .*fix: remove engine_options"):
-        get_engine("rate", "cfg", {"dt": 0.001})
-
-
 def test_progress_turns_on_an_engines_own_progress_bar_unless_the_config_says_no():
-    from tpneuro.training.trainer import engine_options
+    from tpneuro.runs import preflight
+    from tpneuro.runs.assembly import engine_options
 
-    cfg = validate_config(spiking_config("nengo"))
-    assert engine_options(cfg, progress=True)["progress_bar"] is True
-    assert "progress_bar" not in engine_options(cfg, progress=False)
-    quiet = validate_config({**spiking_config("nengo"), "engine_options": {"progress_bar": False}})
-    assert engine_options(quiet, progress=True)["progress_bar"] is False
-    assert engine_options(validate_config({**spiking_config("nengo"), "engine": "rate"}), progress=True) == {}
+    def options(cfg: dict, progress: bool) -> dict:
+        return engine_options(preflight(validate_config(cfg)), progress)
+
+    assert options(spiking_config("nengo"), progress=True)["progress_bar"] is True
+    assert "progress_bar" not in options(spiking_config("nengo"), progress=False)
+    quiet = {**spiking_config("nengo"), "engine_options": {"progress_bar": False}}
+    assert options(quiet, progress=True)["progress_bar"] is False
+    assert options({**spiking_config("nengo"), "engine": "rate"}, progress=True) == {}

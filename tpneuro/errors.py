@@ -34,7 +34,12 @@ class DatasetNotFoundError(TpneuroError, FileNotFoundError):
 
 
 class UnsupportedByEngine(TpneuroError):
-    """An engine cannot run a rule, profile or network; the message says why and which engine can."""
+    """An engine cannot run a rule, profile or network; the message reads ``{engine} engine: {problem}; fix:
+    {fix}`` on one line."""
+
+    def __init__(self, engine: str, problem: str, fix: str):
+        self.engine, self.problem, self.fix = engine, problem, fix
+        super().__init__(f"{engine} engine: {problem}; fix: {fix}")
 
 
 class DivergedError(TpneuroError, FloatingPointError):

@@ -75,7 +75,7 @@ class RuleConfig(BaseModel):
 
 class OptimizerConfig(Section):
     """The optimizer of the forward weights (``optimizer``) or of the feedback weights
-    (``feedback_optimizer``, required by the rules that train feedback weights)."""
+    (``feedback_optimizer``, for the rules with trained feedback on the rate engine)."""
 
     kind: Literal["adam", "rmsprop", "sgd"] = Field("adam", description="adam (Kingma & Ba 2015), centred rmsprop "
                                                     "with momentum (Graves 2013; Lee et al. 2015's optimizer) or "
@@ -169,9 +169,11 @@ class ExperimentConfig(Section):
     dataset: DatasetConfig = Field(default_factory=DatasetConfig, description="the data and its split")
     network: NetworkConfig = Field(default_factory=NetworkConfig, description="layer sizes and activations")
     rule: RuleConfig = Field(description="the learning rule and its hyper-parameters")
-    optimizer: OptimizerConfig = Field(description="optimizer of the forward weights")
-    feedback_optimizer: OptimizerConfig | None = Field(None, description="optimizer of the feedback weights "
-                                                       "(required by the rules that train them)")
+    optimizer: OptimizerConfig | None = Field(None, description="the forward weights' optimizer, required by engines "
+                                              "that learn through optimizer steps (the rate engine); the spiking "
+                                              "engines learn inside their simulation at engine_options.learning_rate")
+    feedback_optimizer: OptimizerConfig | None = Field(None, description="the trained feedback weights' optimizer "
+                                                       "(rate engine, rules with trained feedback)")
     training: TrainingConfig = Field(default_factory=TrainingConfig, description="epochs, batches, schedule")
     diagnostics: DiagnosticsConfig = Field(default_factory=DiagnosticsConfig,
                                            description="theory diagnostics per epoch")

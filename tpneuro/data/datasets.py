@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import ConfigError, DatasetNotFoundError, UnknownNameError
 from .idx import read_idx
 from .teacher import DEFAULT_SIZES as TEACHER_SIZES
-from .teacher import make_teacher_task
+from .teacher import TEACHER_CLASSES, TEACHER_INPUTS, make_teacher_task
 
 DATASET_NAMES: tuple[str, ...] = ("fashion_mnist", "mnist", "idx", "digits", "teacher")
 FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
@@ -57,6 +57,16 @@ class DataSplits:
     def input_size(self) -> int:
         """d, the number of input features."""
         return self.x_train.shape[1]
+
+
+KNOWN_SHAPES: dict[str, tuple[int, int]] = {"fashion_mnist": (784, 10), "mnist": (784, 10), "digits": (64, 10),
+                                            "teacher": (TEACHER_INPUTS, TEACHER_CLASSES)}
+"""(input size, number of classes) of the datasets whose shape does not depend on user files; ``idx`` has none."""
+
+
+def expected_shape(name: str) -> tuple[int, int] | None:
+    """The (input size, classes) that dataset ``name`` will have, known without reading it; None if unknown."""
+    return KNOWN_SHAPES.get(name)
 
 
 def load_dataset(name: str, *, path: str | None = None, validation_size: int | None = None,

@@ -1,11 +1,35 @@
-"""The engine protocol: what the training loop asks of any engine (rate, brian2, nengo)."""
+"""The engine contract: everything the trainer, evaluation, deployment, sweeps and the tests ask of an engine.
+
+An engine is a subclass of :class:`Engine` registered in :mod:`tpneuro.engines.registry`. It declares
+
+- ``name``: the value of the config field ``engine``;
+- ``capabilities``: the rules, activations and chip features it maps
+  (:class:`~tpneuro.engines.capabilities.EngineCapabilities`); :meth:`Engine.check_supported` refuses the rest;
+- ``options_type``: the dataclass of its settings (config field ``engine_options``), or None;
+- ``quick_options``: settings that make short checks cheap (no compile step), used by the shared engine suite;
+
+and implements :meth:`~Engine.train_batch`, :meth:`~Engine.feedback_batch` and :meth:`~Engine.predict`. The base
+class gives evaluation with averaged stochastic passes, and ``totals``: what the engine counted of its own calls
+(empty for an engine that counts nothing, such as the rate engine).
+
+Spiking engines subclass :class:`SpikingEngine`, which adds spike trains, the call counts and the probes the
+engine-agreement suite compares with the rate engine (:meth:`~SpikingEngine.rates`,
+:meth:`~SpikingEngine.nudged_weight_change`, :meth:`~SpikingEngine.train_feedback`).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar, Protocol
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 import numpy as np
 
+from ..errors import ConfigError, UnsupportedByEngine
+from ..hardware import HardwareProfile, modeled_chip
+from ..network.loss import cross_entropy, softmax
+from .capabilities import EngineCapabilities, check_capabilities
+from .spike_totals import add_call_counts
 from .train_state import TrainState
 
 
@@ -20,36 +44,144 @@ class BatchResult:
 
 @dataclass(frozen=True)
 class Evaluation:
+    """Mean cross-entropy and accuracy on a dataset."""
+
     loss: float
     accuracy: float
 
 
-class Engine(Protocol):
+@dataclass(frozen=True)
+class SpikeRecording:
+    """Spike counts per time step, shape (steps, neurons), of every population, one dict per input row."""
+
+    dt: float
+    samples: list[dict[str, np.ndarray]]
+
+
+class Engine(ABC):
+    """Runs a :class:`TrainState`: training minibatches, feedback-only batches, inference and evaluation."""
+
     name: ClassVar[str]
+    capabilities: ClassVar[EngineCapabilities] = EngineCapabilities()
+    options_type: ClassVar[type | None] = None
+    quick_options: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, options: Any = None, **overrides):
+        if self.options_type is None:
+            if options is not None or overrides:
+                raise ConfigError(f"{self.name} engine", f"engine_options.{next(iter(overrides), 'options')}",
+                                  f"the {self.name} engine has no settings", "remove engine_options")
+            self.options = None
+        else:
+            self.options = replace(options if options is not None else self.options_type(), **overrides)
+        self.totals: dict[str, dict] = {}       # per kind of call: what the engine counted (spiking engines)
+        self.last_counts: dict = {}             # the same, of the last call
+
+    # -- support ------------------------------------------------------------------------------------
+    @classmethod
+    def check_run(cls, rule, spec, profile: HardwareProfile | None) -> None:
+        """Raise a one-line UnsupportedByEngine for a rule, network or chip profile this engine cannot run,
+        from its declared ``capabilities`` (the preflight calls this before anything is built)."""
+        check_capabilities(cls.name, cls.capabilities, rule, spec, profile)
 
     def check_supported(self, state: TrainState) -> None:
-        """Raise UnsupportedByEngine naming why (and which engine can) before any expensive work."""
+        """:meth:`check_run` for a built state (its modeled chip's profile, if any)."""
+        chip = modeled_chip(state.chip)
+        self.check_run(state.rule, state.spec, chip.profile if chip is not None else None)
 
+    # -- training -----------------------------------------------------------------------------------
+    @abstractmethod
     def train_batch(self, state: TrainState, x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
                     train_feedback: bool) -> BatchResult:
-        """Forward pass, rule updates, one feedback step (if ``train_feedback``), forward optimizer step."""
+        """Forward pass, rule updates, one feedback step (if ``train_feedback``), forward learning step."""
 
+    @abstractmethod
     def feedback_batch(self, state: TrainState, x: np.ndarray, rng: np.random.Generator) -> float:
         """One feedback-only step (pre-training and extra feedback epochs); returns the feedback loss."""
 
-    def evaluate(self, state: TrainState, x: np.ndarray, y: np.ndarray) -> Evaluation:
-        """Mean loss and accuracy on a dataset, no learning."""
+    # -- inference ----------------------------------------------------------------------------------
+    @abstractmethod
+    def predict(self, state: TrainState, x: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Output h_L (logits) per input row, no learning; ``rng`` draws a stochastic network's randomness (a
+        fixed stream when None, so that evaluation is reproducible)."""
+
+    @classmethod
+    def averages_passes(cls, profile: HardwareProfile | None) -> bool:
+        """Whether repeated passes over one input can differ on a chip of ``profile`` (None: no chip), so that
+        averaging them means something."""
+        return True
+
+    @classmethod
+    def check_passes(cls, passes: int, profile: HardwareProfile | None) -> None:
+        """UnsupportedByEngine when ``passes`` > 1 on a network whose passes cannot differ."""
+        if passes > 1 and not cls.averages_passes(profile):
+            raise UnsupportedByEngine(cls.name, f"training.eval_passes = {passes} averages stochastic units, which "
+                                      "this network does not have", "set training.eval_passes: 1")
+
+    def evaluate(self, state: TrainState, x: np.ndarray, y: np.ndarray, passes: int = 1,
+                 rng: np.random.Generator | None = None) -> Evaluation:
+        """Mean loss and accuracy; ``passes`` > 1 averages the softmax over stochastic passes (Lee et al. 2015,
+        Sec. 3.2: the test output is the mean over 100 passes of the stochastic network)."""
+        chip = modeled_chip(state.chip)
+        self.check_passes(passes, chip.profile if chip is not None else None)
+        if passes == 1:
+            res = cross_entropy(self.predict(state, x, rng), y)
+            return Evaluation(res.loss, res.n_correct / max(len(y), 1))
+        rng = rng if rng is not None else np.random.default_rng(0)
+        probs = np.mean([softmax(self.predict(state, x, rng)) for _ in range(passes)], axis=0)
+        picked = np.maximum(probs[np.arange(len(y)), y], np.finfo(probs.dtype).tiny)
+        return Evaluation(float(-np.mean(np.log(picked))), float(np.mean(probs.argmax(axis=1) == y)))
+
+    def spike_trains(self, state: TrainState, x: np.ndarray) -> SpikeRecording | None:
+        """The spikes of every population while ``x`` is shown (free phase, no learning); None for an engine
+        without spikes."""
+        return None
 
 
-class SpikingEngine(Engine, Protocol):
-    """What the trainer also reads of a spiking engine (brian2, nengo): its settings, its own counts and
-    spike trains. ``totals[kind]`` for kind in train, feedback, inference, probe holds ``{samples,
-    simulated_seconds, wall_seconds, spikes: {population: n}, synaptic_events: {population: n}}`` summed
-    since construction (see tpneuro.training.spiking_summary)."""
+class SpikingEngine(Engine):
+    """What the spiking engines (brian2, nengo; DESIGN.md section 4) share: their options
+    (tpneuro.engines.spiking_options), the counts of their calls and the probes of the agreement suite.
 
-    options: object            # a dataclass with at least ``dt`` (s)
-    totals: dict[str, dict]
+    ``totals[kind]`` for kind in train, feedback, inference, probe holds ``{samples, simulated_seconds,
+    wall_seconds, spikes: {population: n}, synaptic_events: {population: n}}`` summed since construction;
+    ``last_counts`` the same of the last call, with ``fan_out`` (tpneuro.engines.spike_totals).
+    """
 
-    def spike_trains(self, state: TrainState, x: np.ndarray) -> list[dict[str, np.ndarray]]:
-        """Per input row, spike counts per time step, shape (steps, neurons), of every population during its
-        free phase; no learning."""
+    capabilities: ClassVar[EngineCapabilities] = EngineCapabilities(
+        wirings=frozenset({"direct"}), feedback_maps=frozenset({"none", "linear"}),
+        feedback_trainings=frozenset({"fixed", "difference_reconstruction"}), local_rules_only=True,
+        needs_output_step=True, hidden_activations=frozenset({"soft_lif"}),
+        output_activations=frozenset({"linear"}), uses_optimizers=False,
+        why="the spiking mapping (LIF populations, a linear readout and an error pathway of synapses)")
+
+    @property
+    def dt(self) -> float:
+        """The simulation time step in seconds."""
+        return self.options.dt
+
+    @classmethod
+    def averages_passes(cls, profile):
+        return False
+
+    # -- probes of the engine-agreement suite ----------------------------------------------------------
+    @abstractmethod
+    def rates(self, state: TrainState, x: np.ndarray, *, dt: float | None = None) -> list[np.ndarray]:
+        """Hidden layers' normalised rates (spike count x tau_ref / window over ``options.rate_window`` after
+        ``options.settle``), learning off; one row per input; ``dt`` overrides the time step."""
+
+    @abstractmethod
+    def nudged_weight_change(self, state: TrainState, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+        """Free then nudged phase of the first sample (no noise phase); the change of every W_i; ``state`` is
+        left as it was; repeatable (fixed random streams)."""
+
+    def train_feedback(self, state: TrainState, x: np.ndarray, rng: np.random.Generator) -> None:
+        """Noise phases on the samples ``x`` with forward plasticity off; Q_i updated in ``state``."""
+        self.feedback_batch(state, x, rng)
+
+    # -- call counts -----------------------------------------------------------------------------------
+    def _record_call(self, counts: dict, kind: str, started: float) -> None:
+        """Keep one call's ``counts`` (tpneuro.engines.spike_totals.call_counts) with its wall time since
+        ``started`` as ``last_counts`` and add them to ``totals[kind]``."""
+        counts["wall_seconds"] = time.perf_counter() - started
+        self.last_counts = counts
+        add_call_counts(self.totals, kind, counts)

@@ -1,8 +1,8 @@
 """Engines by name. Spiking engines are imported only when asked for (brian2 and nengo load slowly).
 
-An engine class may declare ``options_type``, a dataclass of its settings; ``get_engine`` checks the names
-of the given options against its fields and passes them to the constructor as keyword arguments (the
-dataclass itself validates the values).
+An engine is registered as a class or as ``"module:Class"`` (imported on first use); :func:`register_engine`
+adds one, e.g. a third-party simulator or a test's engine. Its ``options_type`` dataclass lists the settings
+``get_engine`` accepts (config field ``engine_options``); the dataclass itself validates the values.
 """
 from __future__ import annotations
 
@@ -12,36 +12,60 @@ from typing import Any
 
 from ..errors import ConfigError, UnknownNameError
 
-ENGINES: dict[str, str] = {
+ENGINES: dict[str, str | type] = {
     "rate": "tpneuro.engines.rate_engine:RateEngine",
     "nengo": "tpneuro.engines.nengo_engine:NengoEngine",
     "brian2": "tpneuro.engines.brian2_engine:Brian2Engine",
 }
 
 
+def register_engine(name: str, engine: str | type) -> None:
+    """Make ``engine`` (a subclass of tpneuro.engines.Engine, or ``"module:Class"``) available as ``name``."""
+    ENGINES[name] = engine
+
+
 def get_engine_class(name: str, source: str = "engine") -> type:
     """The engine class registered as ``name`` (imported on first use); an unknown name lists the engines."""
     try:
-        module, cls_name = ENGINES[name].split(":")
+        target = ENGINES[name]
     except KeyError:
         raise UnknownNameError(source, "engine", name, list(ENGINES)) from None
+    if isinstance(target, type):
+        return target
+    module, cls_name = target.split(":")
     return getattr(import_module(module), cls_name)
 
 
 def option_names(cls: type) -> list[str]:
     """The settings an engine class takes: the fields of its ``options_type`` (none for the rate engine)."""
-    options_type = getattr(cls, "options_type", None)
-    return [f.name for f in fields(options_type)] if options_type is not None else []
+    return [f.name for f in fields(cls.options_type)] if cls.options_type is not None else []
+
+
+def check_option_names(cls: type, options: dict[str, Any], source: str = "engine") -> None:
+    """A ConfigError naming ``engine_options.<key>`` for a setting the engine class does not have."""
+    valid = option_names(cls)
+    for key in options:
+        if key not in valid:
+            fix = f"use one of: {', '.join(valid)}" if valid else f"remove engine_options (the {cls.name} engine has no settings)"
+            raise ConfigError(source, f"engine_options.{key}", f"is not a setting of the {cls.name} engine", fix)
+
+
+def engine_settings(cls: type, options: dict[str, Any] | None, source: str = "engine"):
+    """The validated options object of engine class ``cls`` (None for an engine without settings); errors name
+    ``source`` and the field."""
+    options = dict(options or {})
+    check_option_names(cls, options, source)
+    if cls.options_type is None:
+        return None
+    try:
+        return cls.options_type(**options)
+    except ConfigError as exc:
+        raise ConfigError(source, f"engine_options.{exc.field}", exc.problem, exc.fix) from None
 
 
 def get_engine(name: str, source: str = "engine", options: dict[str, Any] | None = None):
     """An engine instance for ``name`` with ``options`` (config field ``engine_options``); an unknown
-    engine lists the available ones, an unknown option the engine's valid ones."""
+    engine lists the available ones, an unknown or bad option names the engine's field."""
     cls = get_engine_class(name, source)
-    options = dict(options or {})
-    valid = option_names(cls)
-    for key in options:
-        if key not in valid:
-            fix = f"use one of: {', '.join(valid)}" if valid else "remove engine_options (the rate engine has no settings)"
-            raise ConfigError(source, f"engine_options.{key}", f"is not a setting of the {name} engine", fix)
-    return cls(**options)
+    settings = engine_settings(cls, options, source)
+    return cls() if settings is None else cls(settings)

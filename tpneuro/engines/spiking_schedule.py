@@ -1,13 +1,13 @@
-"""What every spiking engine shares: which rules it can map, the feedback pathway of each, and the scaling of
-in-simulation plasticity.
+"""What every spiking engine shares: the feedback pathway of a rule's declared wiring, and the scaling of
+in-simulation plasticity (which rules an engine maps is declared in its capabilities, tpneuro.engines.protocol).
 
 Both spiking engines (nengo, brian2; DESIGN.md section 4) run hidden layers of LIF neurons and a linear output
 readout, and deliver each hidden layer's target difference t_i - h_i to an apical compartment of its neurons
 through a separate feedback pathway:
 
-- direct feedback (DDTP-linear with learned Q_i, DFA with fixed Q_i): from the output error t_L - r_L to every
-  hidden layer, t_i - h_i = Q_i (t_L - r_L) (Meulemans et al. 2020, arXiv 2006.14331, Eq. 13);
-- layer-wise feedback (DRL; brian2 only): from layer i + 1's difference to layer i,
+- direct feedback (a rule's ``feedback_wiring`` "direct": DDTP-linear with learned Q_i, DFA with fixed Q_i):
+  from the output error t_L - r_L to every hidden layer, t_i - h_i = Q_i (t_L - r_L) (Meulemans et al. 2020, arXiv 2006.14331, Eq. 13);
+- layer-wise feedback ("layerwise": DRL; brian2 only): from layer i + 1's difference to layer i,
   t_i - h_i = Q_{i+1} (t_{i+1} - h_{i+1}), which is DTP's difference-corrected target (Lee et al. 2015, Eq. 15)
   t_i = g_{i+1}(t_{i+1}) + h_i - g_{i+1}(h_{i+1}) for a linear g_{i+1}(u) = Q_{i+1} u + c_{i+1} (c cancels).
 
@@ -20,18 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import UnsupportedByEngine
 from ..network.loss import cross_entropy
-
-DIRECT_RULES: tuple[str, ...] = ("ddtp_linear", "dfa")
-LAYERWISE_RULES: tuple[str, ...] = ("drl",)
-
-_NOT_LOCAL = "{engine} engine: rule {name!r} is not local (it needs {why}); fix: use --engine rate"
-_NO_MAPPING = ("{engine} engine: rule {name!r} has no spiking mapping in this engine (it maps {mapped}); "
-               "fix: use --engine rate, or one of those rules")
-_NONLINEAR_FEEDBACK = ("{engine} engine: rule {name!r} with rule.feedback_activation {act!r}: the spiking feedback "
-                       "pathway carries differences t_i - h_i through synapses, which equal g(t) - g(h) only for a "
-                       "linear g; fix: set rule.feedback_activation: linear")
 
 
 @dataclass(frozen=True)
@@ -56,32 +45,6 @@ def feedback_links(n_layers: int, layerwise: bool) -> tuple[FeedbackLink, ...]:
     if layerwise:
         return tuple(FeedbackLink(i, i + 1, i + 1) for i in range(1, L))
     return tuple(FeedbackLink(i, L, i) for i in range(1, L))
-
-
-def is_layerwise(rule) -> bool:
-    return rule.name in LAYERWISE_RULES
-
-
-def check_spiking_mapping(engine: str, state, mapped: tuple[str, ...] = DIRECT_RULES) -> None:
-    """Raise a one-line UnsupportedByEngine for a rule or network the spiking mapping cannot run:
-    non-local rules (BP needs the transposed forward weights, GNT Jacobian products), rules the engine does not
-    map (``mapped``), non-linear layer-wise feedback, hidden activations without a LIF counterpart, a
-    non-linear output."""
-    rule, spec = state.rule, state.spec
-    if not rule.is_local:
-        why = "the transposed forward weights" if rule.name == "bp" else "non-local Jacobian products"
-        raise UnsupportedByEngine(_NOT_LOCAL.format(engine=engine, name=rule.name, why=why))
-    if rule.name not in mapped:
-        raise UnsupportedByEngine(_NO_MAPPING.format(engine=engine, name=rule.name, mapped=", ".join(mapped)))
-    if is_layerwise(rule) and rule.hp.feedback_activation != "linear":
-        raise UnsupportedByEngine(_NONLINEAR_FEEDBACK.format(engine=engine, name=rule.name,
-                                                             act=rule.hp.feedback_activation))
-    if spec.n_layers > 1 and spec.hidden_activation != "soft_lif":
-        raise UnsupportedByEngine(f"{engine} engine: network.activation {spec.hidden_activation!r} has no LIF "
-                                  "counterpart; fix: set network.activation: soft_lif")
-    if spec.output_activation != "linear":
-        raise UnsupportedByEngine(f"{engine} engine: network.output_activation {spec.output_activation!r}: the "
-                                  "output is a linear readout of synaptic currents; fix: use linear")
 
 
 def output_error(free_output: np.ndarray, label: int, beta: float) -> np.ndarray:

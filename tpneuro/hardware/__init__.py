@@ -8,10 +8,12 @@
     check_design_rules(profile, [784, 200, 10])
     energy_report(profile, count_ops_dense([784, 200, 10], batch=1))
 """
-from .chip_instance import ChipInstance
+from .chip_instance import ChipInstance, modeled_chip
+from .chip_weights import calibrated_to, place_on_grid, store_changes
 from .design_rules import DesignRuleViolation, HardwareDesignRuleError, check_design_rules
 from .energy_accounting import EnergyReport, OpCounts, count_ops_dense, energy_report
 from .profile import (
+    PROFILE_FEATURES,
     ChipLimits,
     EnergyCosts,
     HardwareProfile,
@@ -32,9 +34,11 @@ from .stochastic_units import (
 )
 from .transforms import chain
 from .weight_grid import WeightGrid, grid_for
+from .weight_store import ChipWeightStore
 
 __all__ = [
-    "ChipInstance", "ChipLimits", "DesignRuleViolation", "EnergyCosts", "EnergyReport", "HardwareDesignRuleError",
+    "PROFILE_FEATURES", "ChipInstance", "ChipWeightStore", "calibrated_to", "modeled_chip", "place_on_grid",
+    "store_changes", "ChipLimits", "DesignRuleViolation", "EnergyCosts", "EnergyReport", "HardwareDesignRuleError",
     "HardwareProfile", "NoiseModel", "OpCounts", "PROFILE_DIR_ENV", "Sourced", "UnitModel", "UpdateFormat",
     "WeightFormat", "WeightGrid", "chain", "check_design_rules", "count_ops_dense", "describe_profile",
     "energy_report", "grid_for", "list_profiles", "load_profile", "parse_profile", "profile_directories",

@@ -94,9 +94,20 @@ class ChipInstance:
         grid = self.weight_grid(layer, pathway)
         if grid is None:
             return W + dW
-        updates = self.profile.updates_for(pathway) or \
-            UpdateFormat(rounding=self.profile.weights_for(pathway).rounding)
-        return updated_weights(W, dW, grid, updates, rng)
+        return updated_weights(W, dW, grid, self.update_format(pathway), rng)
+
+    def update_format(self, pathway: str = "forward") -> UpdateFormat | None:
+        """How a weight change reaches a stored weight of ``pathway``: the profile's update format; without an
+        updates section on a weight grid, W + dW rounded as the weights are; None for float weights."""
+        fmt = self.profile.weights_for(pathway)
+        if fmt is None:
+            return None
+        return self.profile.updates_for(pathway) or UpdateFormat(rounding=fmt.rounding)
+
+    @property
+    def key(self) -> tuple:
+        """What a model built for this chip depends on (profile, seed, per-layer weight ranges), hashable."""
+        return (self.profile, self.seed, self.weight_max_abs, self.feedback_weight_max_abs)
 
     def quantize_learning_rate(self, learning_rate: float, pathway: str = "forward") -> float:
         """The learning rate the chip can store: rounded to ``learning_rate_bits`` mantissa bits."""
@@ -158,3 +169,8 @@ def _checked_sizes(layer_sizes: Sequence[int]) -> tuple[int, ...]:
     if len(sizes) < 2 or min(sizes) < 1:
         raise ValueError(f"layer_sizes needs an input and at least one layer, all >= 1; got {sizes}")
     return sizes
+
+
+def modeled_chip(chip: ChipInstance | None) -> ChipInstance | None:
+    """The chip an engine has to model: None for no chip or one whose profile changes nothing."""
+    return None if chip is None or chip.is_ideal else chip

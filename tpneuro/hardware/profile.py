@@ -152,6 +152,7 @@ class UpdateFormat:
 
 
 UNIT_KINDS = ("deterministic", "stochastic_binary", "sign", "quantized")
+NEURON_MODELS = ("lif", "loihi_cuba")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,6 +172,10 @@ class UnitModel:
     activation_max: Sourced[float] = sourced_field(
         float, "highest quantized activity", unit="activity units",
         default=setting(1.0, "rates in [0, 1]"), fix="use a number above activation_min")
+    neuron_model: Sourced[str] = sourced_field(
+        str, "the spiking neuron model of the chip's units (for the spiking engines and NIR export)",
+        choices=NEURON_MODELS, default=setting("lif", "leaky integrate-and-fire, the spiking engines' default"),
+        fix="use lif or loihi_cuba")
 
     def problems(self) -> list[Problem]:
         if self.kind.value == "quantized" and self.activation_bits is None:
@@ -182,6 +187,16 @@ class UnitModel:
                             "use activation_max > activation_min")]
         return []
 
+
+PROFILE_FEATURES: dict[str, str] = {
+    "weight_grid": "weights stored as integer levels on a grid (weights, feedback_weights)",
+    "learning_rate_precision": "learning rates rounded to a few mantissa bits (updates.learning_rate_bits)",
+    **{f"units.{kind}": f"units that emit {kind.replace('_', ' ')} outputs" for kind in UNIT_KINDS[1:]},
+    "activity_noise": "per-trial noise on every unit's activity (noise.activity_sigma)",
+    "gain_mismatch": "a frozen gain per unit (noise.gain_mismatch_sigma)",
+    "offset_mismatch": "a frozen offset per unit (noise.offset_mismatch_sigma)",
+}
+"""Every feature :meth:`HardwareProfile.features` can report, with what it means."""
 
 _NO_NOISE = setting(0.0, "not modeled")
 _SIGMA_FIX = "a standard deviation is >= 0; use 0 for no noise"
@@ -295,6 +310,25 @@ class HardwareProfile:
         if pathway == "feedback" and self.feedback_updates is not None:
             return self.feedback_updates
         return self.updates
+
+    def features(self) -> dict[str, str]:
+        """The non-ideal features this profile uses, each with the field that sets it: what an engine must model
+        to run on this chip (``EngineCapabilities.profile_features``; names in :data:`PROFILE_FEATURES`)."""
+        found = {}
+        for pathway, section in (("forward", "weights"), ("feedback", "feedback_weights")):
+            if self.weights_for(pathway) is not None:
+                found.setdefault("weight_grid", section)
+        for section in ("updates", "feedback_updates"):
+            fmt = getattr(self, section)
+            if fmt is not None and fmt.learning_rate_bits is not None:
+                found.setdefault("learning_rate_precision", f"{section}.learning_rate_bits")
+        if self.units.kind.value != "deterministic":
+            found[f"units.{self.units.kind.value}"] = f"units.kind {self.units.kind.value!r}"
+        for feature, name in (("activity_noise", "activity_sigma"), ("gain_mismatch", "gain_mismatch_sigma"),
+                              ("offset_mismatch", "offset_mismatch_sigma")):
+            if getattr(self.noise, name).value > 0.0:
+                found[feature] = f"noise.{name}"
+        return found
 
     @property
     def changes_nothing(self) -> bool:

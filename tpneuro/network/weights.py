@@ -20,6 +20,11 @@ def bias_key(i: int) -> str:
     return f"b{i}"
 
 
+def weight_layers(n_layers: int) -> dict[str, int]:
+    """The forward weight matrices by layer index: {"W1": 1, ..., "WL": L}."""
+    return {weight_key(i): i for i in range(1, n_layers + 1)}
+
+
 def xavier_normal(n_out: int, n_in: int, rng: np.random.Generator, dtype) -> np.ndarray:
     """Glorot & Bengio 2010: W ~ N(0, 2 / (n_in + n_out))."""
     std = np.sqrt(2.0 / (n_in + n_out))

@@ -12,7 +12,9 @@ import numpy as np
 from ..network.forward_pass import Activity, derivatives
 from ..network.weights import Params, weight_key
 from .base import LearningRule
+from .declarations import Locality
 from .local_update import LocalUpdate
+from .op_counts import LayerProducts, backprop_macs
 
 
 def backward_deltas(spec, act: Activity, grad_output: np.ndarray,
@@ -44,7 +46,10 @@ class Backprop(LearningRule):
     title: ClassVar[str] = "Backpropagation"
     reference: ClassVar[str] = "Rumelhart, Hinton & Williams 1986, Nature 323:533"
     equation: ClassVar[str] = "delta_i = s_i'(a_i) * W_{i+1}^T delta_{i+1};  dW_i = -lr delta_i h_{i-1}^T"
-    is_local: ClassVar[bool] = False
+    locality: ClassVar[Locality] = Locality(hidden_signal="the transposed forward weights W_{i+1}^T (weight transport)")
 
     def forward_updates(self, fwd, fb, act, grad_output):
         return bp_updates(self.spec, fwd, act, grad_output)
+
+    def training_macs(self, extra_fb_epochs):
+        return backprop_macs(LayerProducts(self.spec.layer_sizes))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..network.architecture import NetworkSpec
 from ..network.forward_pass import Activity, derivatives
 from ..network.weights import Params
+from .declarations import FeedbackMap, FeedbackTraining, FeedbackWiring, Locality
 from .local_update import LocalUpdate, target_update
 
 
@@ -29,18 +30,57 @@ class TargetHyperparams(RuleHyperparams):
 
 
 class LearningRule(ABC):
-    """A learning rule on a fixed network description."""
+    """A learning rule on a fixed network description.
+
+    Besides its equations, a rule declares what engines need to know to run it (tpneuro.rules.declarations):
+    its ``feedback_wiring``, its ``feedback_training``, its ``locality``, its output step, whether its feedback
+    map is linear, the matrices a chip stores on its feedback grid, and its operation counts.
+    """
 
     name: ClassVar[str]
     title: ClassVar[str]
     reference: ClassVar[str]
     equation: ClassVar[str]
-    is_local: ClassVar[bool] = True
+    feedback_wiring: ClassVar[FeedbackWiring] = "none"
+    feedback_training: ClassVar[FeedbackTraining] = "none"
+    locality: ClassVar[Locality] = Locality()
+    output_step_field: ClassVar[str | None] = None      # the hyper-parameter that is the output step beta
     Hyperparams: ClassVar[type[RuleHyperparams]] = RuleHyperparams
 
     def __init__(self, spec: NetworkSpec, hyperparams: RuleHyperparams | None = None):
         self.spec = spec
         self.hp = hyperparams if hyperparams is not None else self.Hyperparams()
+
+    @classmethod
+    def is_local(cls) -> bool:
+        """True when every piece of the rule is local (:class:`~tpneuro.rules.declarations.Locality`)."""
+        return cls.locality.is_local
+
+    # -- declarations read by engines -----------------------------------------------------------
+    def output_step(self) -> float | None:
+        """beta of the output target t_L = h_L - beta dL/dh_L (Meulemans et al. 2020, Eq. 4); None for a rule
+        without targets."""
+        return None if self.output_step_field is None else float(getattr(self.hp, self.output_step_field))
+
+    @property
+    def feedback_map(self) -> FeedbackMap:
+        """Whether the feedback map g is linear, so that g(t) - g(h) = g(t - h) and a pathway of synapses can
+        carry target differences: ``none`` without a feedback pathway."""
+        return "none" if self.feedback_wiring == "none" else "linear"
+
+    def feedback_map_field(self) -> str:
+        """What makes the feedback map non-linear, as a config field or a phrase, for error messages."""
+        return "rule.feedback_activation"
+
+    def feedback_weight_layers(self) -> dict[str, int]:
+        """The feedback matrices a chip stores on its feedback weight grid, with the layer index i of each
+        (Q_i belongs to layer i on the feedback pathway)."""
+        return {}
+
+    @abstractmethod
+    def training_macs(self, extra_fb_epochs: int) -> float:
+        """Multiply-accumulates of the matrix products one training sample costs in one epoch: the training pass
+        plus ``extra_fb_epochs`` feedback-only passes (tpneuro.rules.op_counts)."""
 
     # -- feedback parameters ------------------------------------------------------------------
     def init_feedback(self, rng: np.random.Generator, forward_params: Params) -> Params:
@@ -78,6 +118,7 @@ class TargetRule(LearningRule):
     """
 
     Hyperparams: ClassVar[type[RuleHyperparams]] = TargetHyperparams
+    output_step_field: ClassVar[str | None] = "beta"
 
     def output_target(self, act: Activity, grad_output: np.ndarray) -> np.ndarray:
         return act.output - self.hp.beta * grad_output

@@ -16,6 +16,7 @@ from ..network.forward_pass import forward_perturbations
 from .base import TargetHyperparams
 from .direct_feedback_alignment import DirectFeedbackAlignment
 from .feedback_maps import reconstruction_scale
+from .op_counts import LayerProducts, target_rule_macs
 
 
 class DDTPLinearHyperparams(TargetHyperparams):
@@ -28,6 +29,7 @@ class DDTPLinear(DirectFeedbackAlignment):
     reference: ClassVar[str] = "Meulemans et al. 2020, NeurIPS 33, arXiv 2006.14331, Sec. 4"
     equation: ClassVar[str] = "t_i = h_i + Q_i (t_L - h_L),  Q_i trained by the difference reconstruction loss"
     Hyperparams = DDTPLinearHyperparams
+    feedback_training = "difference_reconstruction"
 
     def trained_feedback_keys(self):
         return tuple(f"Q{i}" for i in range(1, self.spec.n_layers))
@@ -45,3 +47,10 @@ class DDTPLinear(DirectFeedbackAlignment):
             err *= reconstruction_scale(sigma, *h.shape)
             grads[f"Q{i}"] = err.T @ d_out
         return grads, total
+
+    def training_macs(self, extra_fb_epochs):
+        """Feedback step per hidden layer: the noisy forward pass from h_i to the output, Q_i times the output
+        deviation and the gradient (r_i - h~_i)^T (h~_L - h_L)."""
+        p = LayerProducts(self.spec.layer_sizes)
+        feedback = sum(p.above(i) + 2 * p.to_output(i) for i in range(1, self.spec.n_layers))
+        return target_rule_macs(p, self.target_macs(p), feedback, extra_fb_epochs)

@@ -15,6 +15,7 @@ from ..network.forward_pass import forward_perturbations
 from ..network.weights import xavier_normal
 from .base import TargetHyperparams, TargetRule
 from .feedback_maps import FeedbackEval, accumulate_feedback_gradient, apply_feedback, reconstruction_scale
+from .op_counts import LayerProducts, target_rule_macs
 
 
 class DDTPRHLHyperparams(TargetHyperparams):
@@ -30,6 +31,8 @@ class DDTPRHL(TargetRule):
     reference: ClassVar[str] = "Meulemans et al. 2020, NeurIPS 33, arXiv 2006.14331, Sec. 4"
     equation: ClassVar[str] = "t_i = h_i + t(Q_i z(t_L) + c_i) - t(Q_i z(h_L) + c_i),  z = tanh(R u + r) fixed"
     Hyperparams = DDTPRHLHyperparams
+    feedback_wiring = "direct"
+    feedback_training = "difference_reconstruction"
 
     @property
     def t(self):
@@ -37,6 +40,16 @@ class DDTPRHL(TargetRule):
 
     def _uses_rhl(self, i: int) -> bool:
         return i < self.spec.n_layers - 1
+
+    @property
+    def feedback_map(self):
+        return "nonlinear"
+
+    def feedback_map_field(self):
+        return "the fixed random hidden layer z = tanh(R u + r)"
+
+    def feedback_weight_layers(self):
+        return {f"Q{i}": i for i in range(1, self.spec.n_layers)}
 
     def init_feedback(self, rng, forward_params):
         sizes, dtype, m = self.spec.layer_sizes, self.spec.np_dtype, self.hp.rhl_size
@@ -90,3 +103,13 @@ class DDTPRHL(TargetRule):
             accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, ev_n, self.t)
             accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, ev_c, self.t, sign=-1.0)
         return grads, total
+
+    def training_macs(self, extra_fb_epochs):
+        """z of t_L and h_L, g_i of both per layer; feedback: the noisy forward pass from h_i, z of it, g_i of the
+        noisy and the clean output and the two gradients of Q_i."""
+        p, L, m = LayerProducts(self.spec.layer_sizes), self.spec.n_layers, self.hp.rhl_size
+        z = self.spec.layer_sizes[-1] * m
+        q = lambda i: self.spec.layer_sizes[i] * (m if self._uses_rhl(i) else self.spec.layer_sizes[-1])  # noqa: E731
+        targets = 2 * z + sum(2 * q(i) for i in range(1, L))
+        feedback = z + sum(p.above(i) + z + 4 * q(i) for i in range(1, L))
+        return target_rule_macs(p, targets, feedback, extra_fb_epochs)

@@ -18,6 +18,7 @@ from pydantic import Field
 from .difference_target_prop import DifferenceTargetProp
 from .feedback_maps import accumulate_feedback_gradient, reconstruction_scale
 from .layerwise_feedback import LayerwiseHyperparams
+from .op_counts import LayerProducts
 
 
 class DRLHyperparams(LayerwiseHyperparams):
@@ -31,6 +32,7 @@ class DifferenceReconstruction(DifferenceTargetProp):
     equation: ClassVar[str] = ("t_{i-1} = g_i(t_i) + h_{i-1} - g_i(h_i); "
                                "feedback: min (1/s^2)||r_{i-1}(h~_{i-1}) - h~_{i-1}||^2")
     Hyperparams = DRLHyperparams
+    feedback_training = "difference_reconstruction"
 
     def feedback_gradients(self, fwd, fb, act, rng):
         L, sigma = self.spec.n_layers, self.hp.sigma
@@ -49,3 +51,10 @@ class DifferenceReconstruction(DifferenceTargetProp):
             accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, ev, self.t)
             accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, clean[i], self.t, sign=-1.0)
         return grads, total
+
+    def feedback_macs(self, p: LayerProducts) -> float:
+        """g_k(h_k) once, then per layer i: the noisy forward pass from h_{i-1} to the output, the difference
+        chain g_L .. g_{i+1} back down, and g_i with its gradient."""
+        L = self.spec.n_layers
+        return sum(p.layer(i) for i in range(2, L + 1)) + sum(
+            p.above(i - 1) + sum(p.layer(k) for k in range(i + 1, L + 1)) + 3 * p.layer(i) for i in range(2, L + 1))

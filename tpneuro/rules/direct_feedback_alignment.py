@@ -11,6 +11,7 @@ from pydantic import Field
 
 from ..network.weights import xavier_normal
 from .base import TargetHyperparams, TargetRule
+from .op_counts import LayerProducts, target_rule_macs
 
 
 class DFAHyperparams(TargetHyperparams):
@@ -23,6 +24,8 @@ class DirectFeedbackAlignment(TargetRule):
     reference: ClassVar[str] = "Nøkland 2016, NeurIPS 29, arXiv 1609.01596"
     equation: ClassVar[str] = "t_i = h_i + Q_i (t_L - h_L),  Q_i fixed random"
     Hyperparams = DFAHyperparams
+    feedback_wiring = "direct"
+    feedback_training = "fixed"
 
     def init_feedback(self, rng, forward_params):
         sizes = self.spec.layer_sizes
@@ -36,3 +39,15 @@ class DirectFeedbackAlignment(TargetRule):
     def feedback_jacobian(self, fwd, fb, act, i):
         """d t_i / d t_L = Q_i for every sample."""
         return np.broadcast_to(fb[f"Q{i}"], (act.output.shape[0],) + fb[f"Q{i}"].shape)
+
+    def feedback_weight_layers(self):
+        return {f"Q{i}": i for i in range(1, self.spec.n_layers)}
+
+    def target_macs(self, p: LayerProducts) -> float:
+        """Q_i (t_L - h_L) for every hidden layer."""
+        return sum(p.to_output(i) for i in range(1, self.spec.n_layers))
+
+    def training_macs(self, extra_fb_epochs):
+        """Fixed feedback: no feedback step, no feedback-only passes."""
+        p = LayerProducts(self.spec.layer_sizes)
+        return target_rule_macs(p, self.target_macs(p), 0, 0)

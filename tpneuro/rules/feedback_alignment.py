@@ -9,6 +9,7 @@ from ..network.weights import xavier_normal
 from .backprop import backward_deltas
 from .base import LearningRule
 from .local_update import LocalUpdate
+from .op_counts import LayerProducts, backprop_macs
 
 
 class FeedbackAlignment(LearningRule):
@@ -16,6 +17,8 @@ class FeedbackAlignment(LearningRule):
     title: ClassVar[str] = "Feedback alignment"
     reference: ClassVar[str] = "Lillicrap et al. 2016, Nat. Commun. 7:13276"
     equation: ClassVar[str] = "delta_i = s_i'(a_i) * B_{i+1}^T delta_{i+1}, B fixed random"
+    feedback_wiring = "layerwise"
+    feedback_training = "fixed"
 
     def init_feedback(self, rng, forward_params):
         sizes = self.spec.layer_sizes
@@ -25,3 +28,7 @@ class FeedbackAlignment(LearningRule):
     def forward_updates(self, fwd, fb, act, grad_output):
         deltas = backward_deltas(self.spec, act, grad_output, lambda k: fb[f"B{k}"])
         return [LocalUpdate(deltas[i - 1], act.sent[i - 1]) for i in range(1, self.spec.n_layers + 1)]
+
+    def training_macs(self, extra_fb_epochs):
+        """As backpropagation, with B_{i+1} in place of W_{i+1}^T."""
+        return backprop_macs(LayerProducts(self.spec.layer_sizes))

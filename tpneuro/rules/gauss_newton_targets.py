@@ -9,6 +9,8 @@ from pydantic import Field
 
 from ..theory.jacobians import damped_pseudo_inverse, output_jacobians
 from .base import TargetHyperparams, TargetRule
+from .declarations import Locality
+from .op_counts import LayerProducts, backprop_macs
 
 
 class GNTHyperparams(TargetHyperparams):
@@ -20,7 +22,7 @@ class GaussNewtonTargets(TargetRule):
     title: ClassVar[str] = "Exact damped Gauss-Newton targets"
     reference: ClassVar[str] = "Meulemans et al. 2020, NeurIPS 33, arXiv 2006.14331, Eq. 8"
     equation: ClassVar[str] = "t_i = h_i + J_i^T (J_i J_i^T + lambda I)^{-1} (t_L - h_L)"
-    is_local: ClassVar[bool] = False
+    locality: ClassVar[Locality] = Locality(hidden_signal="the output Jacobians J_i and a per-sample matrix inverse")
     Hyperparams = GNTHyperparams
 
     def hidden_targets(self, fwd, fb, act, t_out):
@@ -31,3 +33,8 @@ class GaussNewtonTargets(TargetRule):
 
     def feedback_jacobian(self, fwd, fb, act, i):
         return damped_pseudo_inverse(output_jacobians(self.spec, fwd, act)[i], self.hp.damping)
+
+    def training_macs(self, extra_fb_epochs):
+        """Counted as backpropagation: the per-sample Jacobians and solves are not products with the network's
+        matrices and are left out."""
+        return backprop_macs(LayerProducts(self.spec.layer_sizes))

@@ -16,6 +16,7 @@ from ..network.forward_pass import layer_forward
 from ..network.weights import xavier_normal
 from .base import TargetHyperparams, TargetRule
 from .feedback_maps import FeedbackEval, accumulate_feedback_gradient, apply_feedback, reconstruction_scale
+from .op_counts import LayerProducts, target_rule_macs
 
 
 class LayerwiseHyperparams(TargetHyperparams):
@@ -32,10 +33,19 @@ class LayerwiseFeedbackRule(TargetRule):
 
     Hyperparams: ClassVar = LayerwiseHyperparams
     difference_correction: ClassVar[bool] = True
+    feedback_wiring = "layerwise"
+    feedback_training = "layer_reconstruction"
 
     @property
     def t(self):
         return get_activation(self.hp.feedback_activation)
+
+    @property
+    def feedback_map(self):
+        return "linear" if self.hp.feedback_activation == "linear" else "nonlinear"
+
+    def feedback_weight_layers(self):
+        return {f"Q{i}": i for i in self.feedback_layers()}
 
     def init_feedback(self, rng, forward_params):
         sizes, dtype = self.spec.layer_sizes, self.spec.np_dtype
@@ -108,3 +118,15 @@ class LayerwiseFeedbackRule(TargetRule):
             err *= reconstruction_scale(sigma, *h_prev.shape)
             accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, ev, self.t)
         return grads, total
+
+    def target_macs(self, p: LayerProducts) -> float:
+        """g_i(t_i) and g_i(h_i) for every feedback map."""
+        return sum(2 * p.layer(i) for i in range(2, self.spec.n_layers + 1))
+
+    def feedback_macs(self, p: LayerProducts) -> float:
+        """Lee et al.'s reconstruction loss per layer: f_i of the noisy h_{i-1}, g_i of it, and dQ_i."""
+        return sum(3 * p.layer(i) for i in range(2, self.spec.n_layers + 1))
+
+    def training_macs(self, extra_fb_epochs):
+        p = LayerProducts(self.spec.layer_sizes)
+        return target_rule_macs(p, self.target_macs(p), self.feedback_macs(p), extra_fb_epochs)

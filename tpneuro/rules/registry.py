@@ -23,6 +23,13 @@ RULES: dict[str, type[LearningRule]] = {r.name: r for r in (
     DifferenceReconstruction, DDTPLinear, DDTPRHL, GaussNewtonTargets)}
 
 
+def register_rule(cls: type[LearningRule]) -> type[LearningRule]:
+    """Make the rule class ``cls`` available under ``cls.name`` (configs, ``make_rule``); usable as a decorator.
+    Engines run it from its declarations (tpneuro.rules.declarations) alone."""
+    RULES[cls.name] = cls
+    return cls
+
+
 def rule_class(name: str, source: str = "rule") -> type[LearningRule]:
     try:
         return RULES[name]

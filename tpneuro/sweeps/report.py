@@ -26,8 +26,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from ..training.atomic_files import write_text_atomic  # noqa: E402
-from ..training.results_files import METRICS_JSON  # noqa: E402
+from ..atomic_files import write_text_atomic  # noqa: E402
+from ..formatting import joules, percent, seconds  # noqa: E402
+from ..runs.run_directory import METRICS_JSON  # noqa: E402
 from .results_table import _read_json  # noqa: E402
 from .trial_record import COMPLETED, DIVERGED, FAILED  # noqa: E402
 
@@ -38,22 +39,12 @@ STATUS_ORDER = ("completed", "diverged", "failed", "interrupted", "running", "pe
 
 # -- formatting ----------------------------------------------------------------------------------
 def pct(mean, std=None) -> str:
-    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
-        return "–"
-    return f"{100 * mean:.2f}" + ("" if std is None else f" ± {100 * std:.2f}")
+    return percent(mean, std, missing="–")
 
 
-def seconds(mean, std=None) -> str:
-    if mean is None:
-        return "–"
-    return f"{mean:.1f}" + ("" if std is None else f" ± {std:.1f}")
-
-
-def joules(row: dict, what: str) -> str:
-    exact, bound = row.get(f"joules_per_{what}_mean"), row.get(f"joules_per_{what}_lower_bound_mean")
-    if exact is not None:
-        return f"{exact:.3g}"
-    return f"≥ {bound:.3g}" if bound else "–"
+def joules_cell(row: dict, what: str) -> str:
+    """The mean energy of a group, or its lower bound (tpneuro.formatting.joules)."""
+    return joules(row.get(f"joules_per_{what}_mean"), row.get(f"joules_per_{what}_lower_bound_mean"), missing="–")
 
 
 def _axis_columns(rows: list[dict]) -> list[str]:
@@ -71,7 +62,7 @@ def comparison_table(agg: list[dict]) -> tuple[list[str], list[list[str]]]:
     head = ["group", *[a[len("axis:"):] for a in axes]] + (["rule"] if show_rule else [])
     head += (["profile"] if show_profile else []) + [
         "trials (done/diverged/failed)", "test acc. at best val. %", "best-val. test error %",
-        "final test acc. %", "train time s", "trial time s"] + (["J / inference", "J / training sample"] if with_energy else [])
+        "final test acc. %", "train time s", "trial time s"] + (["energy / inference", "energy / training sample"] if with_energy else [])
     body = []
     for r in agg:
         line = [r["group"], *[str(r.get(a, "")) for a in axes]] + ([r["rule"]] if show_rule else [])
@@ -80,9 +71,9 @@ def comparison_table(agg: list[dict]) -> tuple[list[str], list[list[str]]]:
             pct(r["test_acc_at_best_val_mean"], r["test_acc_at_best_val_std"]),
             pct(r["test_error_at_best_val_mean"], r["test_error_at_best_val_std"]),
             pct(r["final_test_acc_mean"], r["final_test_acc_std"]),
-            seconds(r["train_seconds_mean"], r["train_seconds_std"]),
-            seconds(r["wall_seconds_mean"], r["wall_seconds_std"])]
-        line += [joules(r, "inference"), joules(r, "training_sample")] if with_energy else []
+            seconds(r["train_seconds_mean"], r["train_seconds_std"], missing="–"),
+            seconds(r["wall_seconds_mean"], r["wall_seconds_std"], missing="–")]
+        line += [joules_cell(r, "inference"), joules_cell(r, "training_sample")] if with_energy else []
         body.append(line)
     return head, body
 
@@ -91,7 +82,7 @@ def trials_table(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
     head = ["trial", "status", "seed", "epochs", "test acc. at best val. %", "final test acc. %", "train time s",
             "attempts"]
     body = [[r["trial_id"], r["status"], str(r["seed"]), f"{r['epochs_done']}/{r['epochs']}",
-             pct(r.get("test_acc_at_best_val")), pct(r.get("final_test_acc")), seconds(r.get("train_seconds")),
+             pct(r.get("test_acc_at_best_val")), pct(r.get("final_test_acc")), seconds(r.get("train_seconds"), missing="–"),
              str(r["attempts"])] for r in rows]
     return head, body
 

@@ -23,8 +23,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from ..training.atomic_files import write_text_atomic
-from ..training.results_files import METRICS_JSON, SUMMARY_FILE
+from ..atomic_files import write_text_atomic
+from ..runs.run_directory import METRICS_JSON, SUMMARY_FILE
 from .trial_grid import BASE_AXIS, Trial, value_label
 from .trial_record import COMPLETED, DIVERGED, FAILED, read_record, trial_status
 

@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 from ..errors import TpneuroError
 from ..hardware.profile_loading import PROFILE_DIR_ENV
-from ..training.atomic_files import write_text_atomic
+from ..atomic_files import write_text_atomic
 from .ray_import import import_ray
 from .report import write_report
 from .results_table import build_tables, trial_dir

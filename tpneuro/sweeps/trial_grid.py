@@ -20,10 +20,10 @@ from typing import Any
 import yaml
 
 from ..config import apply_overrides, config_to_dict, load_config, validate_config
-from ..errors import ConfigError
+from ..errors import ConfigError, UnsupportedByEngine
+from ..runs import preflight
 from .random_search import random_samples
 from .sweep_spec import SweepSpec, resolve_base
-from .trial_check import check_buildable, check_profile
 
 SLUG_MAX_CHARS = 60
 HASH_HEX_DIGITS = 8
@@ -94,10 +94,10 @@ def _sweep_field(config_field: str, origins: dict[str, str]) -> str | None:
     return None
 
 
-def _validated(raw: dict, overrides: dict[str, Any], origins: dict[str, str], source: str,
-               checked_profiles: set[str]) -> dict[str, Any]:
-    """Apply the overrides one by one (so a bad dotted path is named), validate, build once on a stand-in
-    and load the hardware profile; a problem names the sweep-file field that caused it."""
+def _validated(raw: dict, overrides: dict[str, Any], origins: dict[str, str], source: str) -> dict[str, Any]:
+    """Apply the overrides one by one (so a bad dotted path is named), validate and run the preflight of a run
+    (tpneuro.runs.preflight: engine, options, profile, rule, design rules; no data read); a problem names the
+    sweep-file field that caused it."""
     data = raw
     try:
         for field, value in overrides.items():
@@ -107,10 +107,11 @@ def _validated(raw: dict, overrides: dict[str, Any], origins: dict[str, str], so
                 raise ConfigError(source, field, "a part of this dotted path is a value, not a config section",
                                   "name a field inside a section, e.g. optimizer.lr") from None
         cfg = validate_config(data, source)
-        check_buildable(cfg, source)
-        if cfg.hardware is not None and cfg.hardware.profile not in checked_profiles:
-            check_profile(cfg.hardware.profile, source)
-            checked_profiles.add(cfg.hardware.profile)
+        try:
+            preflight(cfg, source)
+        except UnsupportedByEngine as exc:
+            raise ConfigError(source, "engine", f"{cfg.engine!r} cannot run this trial: {exc.problem}",
+                              exc.fix) from None
     except ConfigError as exc:
         place = _sweep_field(exc.field, origins)
         if place is None or place == exc.field:
@@ -146,13 +147,12 @@ def _profile_axis(field: str, values):
 
 
 def expand_trials(spec: SweepSpec) -> list[Trial]:
-    """Every trial of ``spec``, in file order, each config validated and built once (ConfigError naming
+    """Every trial of ``spec``, in file order, each config validated and preflighted (ConfigError naming
     the sweep file, the trial and the sweep field on the first problem; nothing has run yet)."""
     bases = {base: _base_data(spec, base) for base in spec.base}
     axes = [(field, _axis_choices(_profile_axis(field, values))) for field, values in spec.grid.items()]
     samples = random_samples(spec.random)
     trials: dict[str, Trial] = {}
-    checked_profiles: set[str] = set()
     for base, (_, raw) in bases.items():
         for combo in itertools.product(*(choices for _, choices in axes)):
             for sample in samples:
@@ -171,6 +171,6 @@ def expand_trials(spec: SweepSpec) -> list[Trial]:
                 if tid in trials:
                     raise ConfigError(source, "grid", "two trials have the same values",
                                       "remove the repeated value from the grid")
-                config = _validated(raw, overrides, origins, source, checked_profiles)
+                config = _validated(raw, overrides, origins, source)
                 trials[tid] = Trial(tid, base, labels, overrides, config)
     return list(trials.values())

@@ -17,8 +17,7 @@ import yaml
 
 from ..config import config_to_dict, validate_config
 from ..errors import ConfigError
-from ..training.checkpoints import CHECKPOINT_FILE
-from ..training.results_files import CONFIG_FILE
+from ..runs import CHECKPOINT_FILE, CONFIG_FILE
 from .trial_grid import Trial
 from .trial_record import DIVERGED, FINISHED, run_status, trial_status
 

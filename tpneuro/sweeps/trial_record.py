@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..training.atomic_files import write_text_atomic
-from ..training.results_files import STATUS_FILE
+from ..atomic_files import write_text_atomic
+from ..runs.run_directory import STATUS_FILE
 
 TRIAL_FILE = "trial.json"
 COMPLETED, DIVERGED, FAILED, RUNNING, INTERRUPTED, PENDING = (

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..config import validate_config
 from ..errors import DivergedError
-from ..training.checkpoints import CHECKPOINT_FILE
+from ..runs import CHECKPOINT_FILE
 from .trial_record import COMPLETED, DIVERGED, FAILED, RUNNING, read_record, write_record
 
 BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",

@@ -1,4 +1,4 @@
-"""Training loop, checkpoints, run-directory files and plots."""
-from .trainer import RunResult, Trainer, build_state, load_data, train
+"""The training loop (schedule, evaluation, diagnostics, checkpoints each epoch), run summaries and plots."""
+from .trainer import RunResult, Trainer, train
 
-__all__ = ["RunResult", "Trainer", "build_state", "load_data", "train"]
+__all__ = ["RunResult", "Trainer", "train"]

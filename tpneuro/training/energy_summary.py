@@ -1,7 +1,7 @@
 """Operations and energy per inference and per training sample of a trained network on a profile.
 
 Rate mode counts dense multiply-accumulates (hardware.count_ops_dense); a training sample costs the
-matrix products of its rule (rules.op_counts) plus one synaptic update per stored weight and minibatch.
+matrix products its rule declares (LearningRule.training_macs) plus one synaptic update per stored weight and minibatch.
 A spiking chip prices synaptic events, not MACs: there a MAC is counted as one event, i.e. every
 presynaptic unit spikes once per pass (the convention is written into the summary). The spiking
 engines count real spikes instead.
@@ -13,14 +13,13 @@ from dataclasses import replace
 from ..config.experiment import ExperimentConfig
 from ..engines.train_state import TrainState
 from ..hardware import HardwareProfile, OpCounts, count_ops_dense, energy_report
-from ..rules.op_counts import matmul_macs_per_sample
 
 
 def operation_counts(cfg: ExperimentConfig, state: TrainState) -> dict[str, OpCounts]:
     sizes = list(state.spec.layer_sizes)
     inference = count_ops_dense(sizes, batch=1)
-    extra = cfg.training.extra_fb_epochs if state.feedback_optimizer is not None else 0
-    macs = matmul_macs_per_sample(state.rule.name, sizes, cfg.rule.hyperparams().get("rhl_size", 0), extra)
+    extra = cfg.training.extra_fb_epochs if state.rule.has_trained_feedback else 0
+    macs = state.rule.training_macs(extra)
     stored = sum(v.size for k, v in state.forward_params.items() if k.startswith("W"))
     stored += sum(state.feedback_params[k].size for k in state.rule.trained_feedback_keys() if k.startswith("Q"))
     training = OpCounts(synaptic_ops=macs, synaptic_updates=stored / cfg.training.batch_size,

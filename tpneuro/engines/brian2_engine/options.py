@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from ...errors import ConfigError
+from ...hardware.profile import NEURON_MODELS as PROFILE_NEURON_MODELS
 from ..spiking_options import STEP_BOUNDED, SpikingOptions
 
 TARGETS = ("cpp_standalone", "cython", "numpy")
@@ -34,7 +35,7 @@ TARGETS = ("cpp_standalone", "cython", "numpy")
 FAST: dict = {"dt": 5e-4, "settle": 0.03, "average": 0.02, "noise_windows": 1, "noise_settle": 0.01,
               "noise_learn": 0.015, "resettle": 0.01, "nudge": 0.02, "feedback_learning_rate": 8.0,
               "samples_per_run": 64}
-NEURON_MODELS = ("auto", "lif", "loihi_cuba")
+NEURON_MODELS = ("auto",) + PROFILE_NEURON_MODELS
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Brian2Options(SpikingOptions):
     dt: float = 1e-4                     # s; LIF spike times are quantised to dt
     learning_rate: float = 0.2           # SGD step per sample on the local losses, times beta
     target: str = "cpp_standalone"       # brian2 code generation: cpp_standalone | cython | numpy
-    neuron_model: str = "auto"           # lif | loihi_cuba | auto (loihi_cuba on a profile named loihi*, else lif)
+    neuron_model: str = "auto"           # lif | loihi_cuba | auto (the chip profile's units.neuron_model, else lif)
     samples_per_run: int = 32            # training samples per compiled run (the binary's capacity)
     directory: str = ""                  # cpp_standalone project root ("" = a temporary directory)
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...errors import UnsupportedByEngine
-from ...hardware import ChipInstance
+from ...hardware import ChipInstance, modeled_chip
 from ...network.weights import bias_key, weight_key
 from ..spike_totals import call_counts
-from ..spiking_schedule import feedback_links, forward_rate_constant, is_layerwise
+from ..spiking_schedule import feedback_links, forward_rate_constant
 from ..train_state import TrainState
 from .network_builder import BuildSpec, coder_phase_name, forward_values, q_pair_values, weights_from
 from .options import Brian2Options
@@ -21,41 +20,22 @@ from .simulation import cached_simulation
 from .weight_writes import write_code
 
 
-def active_chip(state: TrainState) -> ChipInstance | None:
-    chip = state.chip
-    return None if chip is None or chip.is_ideal else chip
-
-
 def neuron_model(options: Brian2Options, chip: ChipInstance | None) -> str:
-    """poisson on a profile with stochastic binary units; else the option, where auto picks loihi_cuba on a
-    profile named loihi* and lif otherwise."""
+    """poisson on a profile with stochastic binary units; else the option, where auto takes the chip profile's
+    ``units.neuron_model`` (lif without a chip)."""
     if chip is not None and chip.profile.units.kind.value == "stochastic_binary":
         return "poisson"
     if options.neuron_model != "auto":
         return options.neuron_model
-    return "loihi_cuba" if chip is not None and chip.profile.name.lower().startswith("loihi") else "lif"
-
-
-def check_chip(chip: ChipInstance | None) -> None:
-    """Refuse, in one line, what of a profile this engine does not model in the simulation."""
-    if chip is None:
-        return
-    p = chip.profile
-    if p.units.kind.value not in ("deterministic", "stochastic_binary"):
-        raise UnsupportedByEngine(f"brian2 engine: profile {p.name!r} has units.kind {p.units.kind.value!r}, which "
-                                  "the spiking LIF populations do not model; fix: use --engine rate for this profile")
-    if p.noise.activity_sigma.value > 0 or p.noise.offset_mismatch_sigma.value > 0:
-        raise UnsupportedByEngine(f"brian2 engine: profile {p.name!r} has activity noise or offset mismatch on "
-                                  "normalised rates, which spikes cannot carry; fix: use --engine rate for this profile")
+    return chip.profile.units.neuron_model.value if chip is not None else "lif"
 
 
 def build_spec(state: TrainState, options: Brian2Options, record: bool = False) -> BuildSpec:
-    chip = active_chip(state)
-    check_chip(chip)
+    chip = modeled_chip(state.chip)
     rule, sizes = state.rule, state.spec.layer_sizes
     L = len(sizes) - 1
-    beta = float(getattr(rule.hp, "beta", 1.0))
-    learns, layerwise = bool(rule.has_trained_feedback), is_layerwise(rule)
+    beta = rule.output_step()
+    learns, layerwise = bool(rule.has_trained_feedback), rule.feedback_wiring == "layerwise"
     links = feedback_links(L, layerwise)
     codes = [(weight_key(i), write_code("w", chip, i, "forward")) for i in range(1, L + 1)]
     if learns:
@@ -73,15 +53,15 @@ def learning_rates(state: TrainState, options: Brian2Options) -> tuple[list[floa
     ``state.lr_scale``, rounded to the chip's learning-rate mantissa if there is one; they are values of the
     run, not of the build. Layer i's apical signal arrives through one feedback synapse (direct feedback) or
     L - i in series (layer-wise), and its rate constant uses that many stages' rise."""
-    chip = active_chip(state)
+    chip = modeled_chip(state.chip)
     scaled = options.scaled_learning_rates(state.lr_scale)
     L = state.spec.n_layers
     hidden, output, fb_lr = scaled.layer_learning_rate(1, L), scaled.layer_learning_rate(L, L), scaled.feedback_learning_rate
     if chip is not None:
         hidden, output = chip.quantize_learning_rate(hidden, "forward"), chip.quantize_learning_rate(output, "forward")
         fb_lr = chip.quantize_learning_rate(fb_lr, "feedback")
-    beta = float(getattr(state.rule.hp, "beta", 1.0))
-    stages = [L - i if is_layerwise(state.rule) else 1 for i in range(1, L)]
+    beta = state.rule.output_step()
+    stages = [L - i if state.rule.feedback_wiring == "layerwise" else 1 for i in range(1, L)]
     return ([forward_rate_constant(hidden, beta, options.nudge_integral(d)) for d in stages],
             forward_rate_constant(output, beta, options.nudge_integral()), fb_lr)
 

@@ -115,7 +115,10 @@ class Simulation:
 
         with self.active():
             if self.target == "cpp_standalone":
-                args = {self.net.timed[name]: np.asarray(v, dtype=float) for name, v in timed.items()}
+                # a gate no code object reads (e.g. learn_feedback without feedback learning) is not in the
+                # compiled program, which refuses to set it; leaving it out changes nothing
+                args = {self.net.timed[name]: np.asarray(v, dtype=float) for name, v in timed.items()
+                        if self.net.timed[name] in self.device.timed_arrays}
                 args.update({getattr(group, name): np.asarray(v, dtype=float) for (group, name), v in variables.items()})
                 self.device.run_environment_variables[SEED_VARIABLE] = str(int(seed))
                 self.device.run(results_directory=self.results, run_args=args, with_output=False)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 
 from ...hardware import ChipInstance
-from ...hardware.profile import UpdateFormat
 
 
 def write_code(var: str, chip: ChipInstance | None, layer: int, pathway: str) -> str:
@@ -25,7 +24,7 @@ def write_code(var: str, chip: ChipInstance | None, layer: int, pathway: str) ->
     grid = chip.weight_grid(layer, pathway) if chip is not None and not chip.is_ideal else None
     if grid is None:
         return f"{var} += d{var}\nd{var} = 0"
-    updates = chip.profile.updates_for(pathway) or UpdateFormat(rounding=chip.profile.weights_for(pathway).rounding)
+    updates = chip.update_format(pathway)
     fraction = 0 if updates.fraction_bits is None else updates.fraction_bits.value
     resolution = grid.step / 2.0 ** fraction
     change = f"d{var}"

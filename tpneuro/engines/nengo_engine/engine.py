@@ -4,7 +4,7 @@ reference simulator, samples presented online (DESIGN.md section 4).
 Per training sample: free phase (settle, average the output r_L^free; loss and accuracy come from it) ->
 noise phase (if the rule trains feedback: noise currents, one hidden layer at a time, feedback rule on) ->
 nudged phase (error pathway carries t_L - r_L^free = beta (onehot(y) - softmax(r_L^free)), Meulemans et al.
-2020 Eq. 4 with batch size 1; forward rules on). The state's Adam optimizers are not used: the plasticity
+2020 Eq. 4 with batch size 1; forward rules on). The config's optimizers are not used: the plasticity
 happens inside the simulation at the rates of :class:`NengoOptions` (``learning_rate``,
 ``feedback_learning_rate``). After every call the learned weights are copied back into the state.
 
@@ -23,51 +23,32 @@ from typing import ClassVar
 import numpy as np
 from nengo.utils.progress import Progress, ProgressTracker
 
-from ...errors import UnsupportedByEngine
 from ...network.loss import cross_entropy
-from ..chip_weight_store import active_chip
-from ..protocol import BatchResult, Evaluation
-from ..spike_totals import add_call_counts
-from ..spiking_schedule import DIRECT_RULES, check_spiking_mapping, output_error
+from ..protocol import BatchResult, SpikeRecording, SpikingEngine
+from ..spiking_schedule import output_error
 from ..train_state import TrainState
 from .options import NengoOptions
 from .runtime import Runtime, runtime_key
 
-_NO_UNITS = ("hardware profile {profile!r}: units.kind {kind!r} has no spiking counterpart (LIF neurons emit "
-             "spikes at their rate); fix: use --engine rate, or a profile with deterministic units")
-_NO_GAIN_MISMATCH = ("hardware profile {profile!r}: noise.gain_mismatch_sigma (a frozen gain on each unit's "
-                     "activity) is not modeled on spiking populations; fix: use --engine rate, or set it to 0")
 
-
-class NengoEngine:
+class NengoEngine(SpikingEngine):
     name: ClassVar[str] = "nengo"
-    supported_rules: ClassVar[tuple[str, ...]] = DIRECT_RULES
+    capabilities = replace(
+        SpikingEngine.capabilities,
+        profile_features=frozenset({"weight_grid", "learning_rate_precision", "activity_noise", "offset_mismatch"}),
+        why="the nengo spiking mapping (LIF ensembles, a linear readout and an error pathway of connections)")
     options_type: ClassVar[type] = NengoOptions
 
     def __init__(self, options: NengoOptions | None = None, **overrides):
-        self.options = replace(options if options is not None else NengoOptions(), **overrides)
+        super().__init__(options, **overrides)
         self._runtime: Runtime | None = None
         self._wall_start = 0.0
-        self.last_counts: dict = {}                       # spikes, synaptic events, wall seconds of the last call
-        self.totals: dict[str, dict] = {}                 # the same, summed per kind of call since construction
 
-    # -- protocol ------------------------------------------------------------------------------------
-    def check_supported(self, state: TrainState) -> None:
-        """One-line UnsupportedByEngine for what this engine cannot run, before anything is built."""
-        check_spiking_mapping(self.name, state, self.supported_rules)
-        chip = active_chip(state.chip)
-        if chip is not None:
-            profile = chip.profile
-            if profile.units.kind.value != "deterministic":
-                raise UnsupportedByEngine("nengo engine: " + _NO_UNITS.format(profile=profile.name,
-                                                                              kind=profile.units.kind.value))
-            if profile.noise.gain_mismatch_sigma.value > 0.0:
-                raise UnsupportedByEngine("nengo engine: " + _NO_GAIN_MISMATCH.format(profile=profile.name))
-
+    # -- contract ------------------------------------------------------------------------------------
     def train_batch(self, state, x, y, rng, train_feedback):
         rt = self._start(state, rng=rng)
         learn_feedback = train_feedback and state.rule.has_trained_feedback
-        beta = state.rule.hp.beta
+        beta = state.rule.output_step()
         loss, correct = 0.0, 0
         with self._progress(len(x), "Training") as step:
             for xb, yb in zip(x, y):
@@ -95,15 +76,7 @@ class NengoEngine:
         self._finish(state, len(x), "feedback")
         return rec
 
-    def evaluate(self, state, x, y, passes: int = 1):
-        """Loss and accuracy of the free-phase outputs; the spiking network is deterministic, so only one pass."""
-        if passes != 1:
-            raise UnsupportedByEngine(f"nengo engine: training.eval_passes = {passes} averages stochastic units, "
-                                      "which this engine does not have; fix: set training.eval_passes: 1")
-        res = cross_entropy(self.predict(state, x), y)
-        return Evaluation(res.loss, res.n_correct / max(len(y), 1))
-
-    def predict(self, state: TrainState, x: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+    def predict(self, state, x, rng=None):
         """Free-phase output r_L (logits) per input row, no learning. On a chip with activity noise, ``rng``
         draws it (a fixed default stream when not given, so evaluation is reproducible)."""
         rng = rng if rng is not None else np.random.default_rng(0)
@@ -118,33 +91,25 @@ class NengoEngine:
         return logits
 
     # -- probes of the engine-agreement suite --------------------------------------------------------
-    def rates(self, state: TrainState, x: np.ndarray, *, dt: float | None = None) -> list[np.ndarray]:
-        """Hidden layers' normalised rates from spike counts over ``options.rate_window`` after
-        ``options.settle``, learning off; one row per input."""
+    def rates(self, state, x, *, dt=None):
         rt = self._start(state, dt)
         per_sample = [rt.hidden_rates(xb) for xb in x]
         self._finish(None, len(x), "probe")
         return [np.array([rates[i] for rates in per_sample]) for i in range(state.spec.n_layers - 1)]
 
-    def nudged_weight_change(self, state: TrainState, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
-        """Free then nudged phase of one sample; the change of every W_i; ``state`` is left as it was."""
+    def nudged_weight_change(self, state, x, y):
         rt = self._start(state, rng=np.random.default_rng(0))
         out = rt.free_phase(x[0], np.random.default_rng(0))
-        rt.nudged_phase(output_error(out, int(y[0]), state.rule.hp.beta))
+        rt.nudged_phase(output_error(out, int(y[0]), state.rule.output_step()))
         after_fwd, after_fb = dict(state.forward_params), dict(state.feedback_params)
         rt.store(TrainState(state.spec, state.rule, after_fwd, after_fb, None, None))
         rt.load(state)
         self._finish(None, 1, "probe")
         return {k: after_fwd[k] - state.forward_params[k] for k in state.forward_params if k.startswith("W")}
 
-    def train_feedback(self, state: TrainState, x: np.ndarray, rng: np.random.Generator) -> None:
-        """Noise phases on the samples ``x`` with forward plasticity off; Q_i updated in ``state``."""
-        self.feedback_batch(state, x, rng)
-
-    # -- spike trains ------------------------------------------------------------------------------------
-    def spike_trains(self, state: TrainState, x: np.ndarray) -> list[dict[str, np.ndarray]]:
+    def spike_trains(self, state, x):
         """Per input row, the spike counts per time step (steps, neurons) of every population during its
-        free phase (settle + average), for raster plots; no learning."""
+        free phase (settle + average); no learning."""
         rt = self._start(state)
         out = []
         for xb in x:
@@ -155,7 +120,7 @@ class NengoEngine:
             rt.presentation.recording = False
             out.append({name: np.array(m.trains) for name, m in rt.net.monitors.items()})
         self._finish(None, len(x), "probe")
-        return out
+        return SpikeRecording(rt.options.dt, out)
 
     # -- runtime management ----------------------------------------------------------------------------
     def _start(self, state: TrainState, dt: float | None = None, rng: np.random.Generator | None = None) -> Runtime:
@@ -183,11 +148,7 @@ class NengoEngine:
             yield tracker.total_progress.step
 
     def _finish(self, state: TrainState | None, n_samples: int, kind: str) -> None:
-        """Copy learned weights back into ``state`` (None: nothing learned) and record the spike counts and the
-        wall time of the call (build included) in ``last_counts`` and, summed, in ``totals[kind]`` (kind:
-        train, feedback, inference, probe)."""
+        """Copy learned weights back into ``state`` (None: nothing learned) and record the call's counts."""
         if state is not None:
             self._runtime.store(state)
-        self.last_counts = counts = self._runtime.counts(n_samples)
-        counts["wall_seconds"] = time.perf_counter() - self._wall_start
-        add_call_counts(self.totals, kind, counts)
+        self._record_call(self._runtime.counts(n_samples), kind, self._wall_start)

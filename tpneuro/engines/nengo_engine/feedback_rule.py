@@ -27,7 +27,7 @@ the LIF slopes, because the noise enters as a current).
 On a chip (``store``) the changes of a sample's gated noise windows are summed and Q_i is written once, when
 the gate is shut and the hold flag drops at the end of the noise phase (one learning epoch per sample, as for
 the forward weights): Q_i <- chip.apply_update(Q_i, sum_t dQ_t) on the feedback pathway's grid (see
-tpneuro.engines.chip_weight_store); the pair stays [Q_i, -Q_i].
+tpneuro.hardware.weight_store); the pair stays [Q_i, -Q_i].
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ gradient of the local loss ||t_i - h_i||^2 with the target held fixed; DESIGN.md
   or 1 when the post object is a Node (the linear output readout);
 - ``h_{i-1}`` is the presynaptic spike train low-passed by ``pre_synapse`` (normalised rate).
 
-On a chip (``store``, a tpneuro.engines.chip_weight_store.ChipWeightStore) the per-step changes are
+On a chip (``store``, a tpneuro.hardware.weight_store.ChipWeightStore) the per-step changes are
 accumulated over the gated window and written once when the gate closes, as the chip stores them:
 W <- chip.apply_update(W, sum_t delta_t) (update resolution, rounding, weight grid). nengo adds ``delta`` to
 the weights one step after it is computed, so that commit reaches the weights one step after the gate

@@ -18,7 +18,7 @@
   (feedback_rule.py) on every Q_i connection when the rule trains its feedback; noise Nodes inject the noise
   currents of the noise phase.
 - On a chip (``state.chip``, DESIGN.md section 5): the plastic W_i and Q_i are committed once per gated
-  window through a ChipWeightStore (update resolution, rounding, weight grid; tpneuro.engines.chip_weight_store),
+  window through a ChipWeightStore (update resolution, rounding, weight grid; tpneuro.hardware.weight_store),
   the in-simulation learning rates per step are rounded to the profile's learning-rate mantissa, and a
   chip's activity noise and offsets enter as currents (chip_noise.py). ``net.weight_stores`` lists the stores.
 
@@ -36,7 +36,7 @@ import nengo
 
 from ...network.lif_rate import TAU_RC, TAU_REF
 from ...network.weights import bias_key, weight_key
-from ..chip_weight_store import ChipWeightStore, active_chip
+from ...hardware import ChipWeightStore, modeled_chip
 from ..spiking_schedule import forward_rate_constant
 from ..train_state import TrainState
 from .chip_noise import ChipActivityNoise
@@ -64,9 +64,9 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
     opts = options if options is not None else NengoOptions()
     spec, fwd, fb = state.spec, state.forward_params, state.feedback_params
     sizes, L = spec.layer_sizes, spec.n_layers
-    beta = getattr(state.rule.hp, "beta", 1.0)
+    beta = state.rule.output_step()
     learns_feedback = state.rule.has_trained_feedback
-    chip = active_chip(state.chip)
+    chip = modeled_chip(state.chip)
     net = nengo.Network(label="tpneuro", seed=seed)
     net.presentation = presentation if presentation is not None else Presentation(spec)
     net.monitors = {}

@@ -7,7 +7,7 @@ import nengo
 import numpy as np
 
 from ...network.lif_rate import TAU_REF
-from ..chip_weight_store import chip_key
+from ...hardware import modeled_chip
 from ..spike_totals import call_counts
 from ..spiking_schedule import feedback_links
 from ..train_state import TrainState
@@ -27,8 +27,9 @@ def runtime_key(state: TrainState, options: NengoOptions) -> tuple:
     rule = state.rule
     fixed = () if rule.has_trained_feedback else tuple(
         state.feedback_params[k].tobytes() for k in sorted(state.feedback_params))
-    return (state.spec, rule.name, getattr(rule.hp, "beta", 1.0), rule.has_trained_feedback, options, fixed,
-            chip_key(state.chip))
+    chip = modeled_chip(state.chip)
+    return (state.spec, type(rule), rule.output_step(), rule.has_trained_feedback, options, fixed,
+            () if chip is None else chip.key)
 
 
 class Runtime:

@@ -24,16 +24,15 @@ from pathlib import Path
 
 import nengo
 
-from ...evaluation import load_run
-from .network_builder import build_nengo_network
-from .options import NengoOptions
+from ..engines.nengo_engine import NengoOptions, build_nengo_network
+from ..runs import load_run
 
 
 def network_from_run(run_dir: str | Path, seed: int = 0) -> nengo.Network:
     """The nengo.Network of ``run_dir``'s checkpoint with ``net.options`` and ``net.output_probe`` (see the
     module docstring); options come from the config's ``engine_options``."""
     run = load_run(run_dir)
-    options = NengoOptions(**run.cfg.engine_options) if run.cfg.engine == "nengo" else NengoOptions()
+    options = run.plan.engine_options if isinstance(run.plan.engine_options, NengoOptions) else NengoOptions()
     net = build_nengo_network(run.state, options, seed=seed)
     net.options = options
     with net:

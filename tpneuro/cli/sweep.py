@@ -7,15 +7,11 @@ import threading
 
 import click
 
+from ..formatting import percent, seconds, text_table
+
 
 def _terminate_as_interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
-
-
-def _fmt(mean, std, scale=100.0, digits=2) -> str:
-    if mean is None:
-        return "-"
-    return f"{scale * mean:.{digits}f}" + ("" if std is None else f" ± {scale * std:.{digits}f}")
 
 
 @click.command("sweep")
@@ -30,7 +26,7 @@ def _fmt(mean, std, scale=100.0, digits=2) -> str:
 def sweep(sweep_file, out, ray_address, workers, dry_run, report_only):
     """Run the trials of SWEEP_FILE (a sweeps/*.yaml grid or random search) on Ray and write one results
     table, the mean ± std over seeds and a report. Re-running skips finished trials and continues the rest."""
-    from .sweep_runner import plan_sweep, run_sweep
+    from ..sweeps import plan_sweep, run_sweep
 
     if dry_run:
         plan = plan_sweep(sweep_file, out)
@@ -42,12 +38,11 @@ def sweep(sweep_file, out, ray_address, workers, dry_run, report_only):
         signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     result = run_sweep(sweep_file, out, ray_address=ray_address, workers=workers, echo=click.echo,
                        report_only=report_only)
-    from ..cli import _table
-
-    rows = [[a["group"], f"{a['n_completed']}/{a['n_trials']}", _fmt(a["test_acc_at_best_val_mean"], a["test_acc_at_best_val_std"]),
-             _fmt(a["test_error_at_best_val_mean"], a["test_error_at_best_val_std"]),
-             _fmt(a["train_seconds_mean"], a["train_seconds_std"], 1.0, 1)] for a in result.aggregate]
-    click.echo(_table(rows, ["group", "done", "test acc. at best val. %", "best-val. test error %", "train s"]))
+    rows = [[a["group"], f"{a['n_completed']}/{a['n_trials']}",
+             percent(a["test_acc_at_best_val_mean"], a["test_acc_at_best_val_std"]),
+             percent(a["test_error_at_best_val_mean"], a["test_error_at_best_val_std"]),
+             seconds(a["train_seconds_mean"], a["train_seconds_std"])] for a in result.aggregate]
+    click.echo(text_table(rows, ["group", "done", "test acc. at best val. %", "best-val. test error %", "train s"]))
     counts = ", ".join(f"{n} {s}" for s, n in result.counts.items())
     click.echo(f"{counts}; tables and report in {result.out_dir} ({result.report.name}, report.html)")
     if result.failed:

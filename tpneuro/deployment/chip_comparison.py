@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .deployment import RunDeployer
-from .hardware import list_profiles
-from .training.results_files import write_json
-from .training.atomic_files import write_text_atomic
+from ..atomic_files import write_text_atomic
+from ..hardware import list_profiles
+from ..runs.run_directory import write_json
+from .chip_deployment import RunDeployer
 
 
 def compare_chips(run_dir: str | Path, chips: int = 3) -> list[dict]:

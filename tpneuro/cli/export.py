@@ -1,12 +1,12 @@
 """``tpneuro export RUN_DIR``: a trained run as an object of a simulator's own ecosystem (nengo: a pickled
-nengo.Network, tpneuro.engines.nengo_engine.export)."""
+nengo.Network, tpneuro.interchange.nengo_network)."""
 from __future__ import annotations
 
 from importlib import import_module
 
 import click
 
-EXPORTERS = {"nengo": "tpneuro.engines.nengo_engine.export:export_network"}   # engine -> exporter(run_dir, out)
+EXPORTERS = {"nengo": "tpneuro.interchange.nengo_network:export_network"}   # engine -> exporter(run_dir, out)
 
 
 @click.command()

@@ -1,5 +1,5 @@
 """Plastic weights stored the way a chip's learning engine stores them, for engines whose plasticity runs
-inside a simulation (nengo; the brian2 engine can use the same object between its runs).
+inside a simulation (the nengo engine's learning rules hold one per plastic matrix).
 
 A spiking rule produces a small weight change every time step. A chip does not write each of them: its
 learning engine accumulates the change of a learning epoch and then writes one update per synapse
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..hardware import ChipInstance
+from .chip_instance import ChipInstance
 
 
 class ChipWeightStore:
@@ -34,24 +34,3 @@ class ChipWeightStore:
         """The stored weights after the learning epoch's accumulated change ``dW``."""
         self.commits += 1
         return self.chip.apply_update(W, dW, self.layer, self.rng, self.pathway)
-
-    def quantize(self, W: np.ndarray) -> np.ndarray:
-        """``W`` mapped onto this matrix's grid (nearest or stochastic, as the weight format says)."""
-        return self.chip.quantize_weights(W, self.layer, self.rng, self.pathway)
-
-    def on_grid(self, W: np.ndarray) -> bool:
-        grid = self.chip.weight_grid(self.layer, self.pathway)
-        return grid is None or grid.contains(W)
-
-
-def active_chip(chip: ChipInstance | None) -> ChipInstance | None:
-    """The chip an engine has to model: None for no chip or one whose profile changes nothing."""
-    return None if chip is None or chip.is_ideal else chip
-
-
-def chip_key(chip: ChipInstance | None) -> tuple:
-    """What a model built for ``chip`` depends on (profile, seed, per-layer weight ranges), hashable."""
-    chip = active_chip(chip)
-    if chip is None:
-        return ()
-    return (chip.profile, chip.seed, chip.weight_max_abs, chip.feedback_weight_max_abs)

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..engines.train_state import TrainState
 from ..errors import RunDirectoryError
-from .atomic_files import save_npz_atomic
+from ..atomic_files import save_npz_atomic
 
 CHECKPOINT_FILE = "checkpoint.npz"
 
@@ -25,9 +25,11 @@ class Checkpoint:
 def save_checkpoint(run_dir: Path, state: TrainState, ckpt: Checkpoint) -> None:
     arrays = {f"fwd/{k}": v for k, v in state.forward_params.items()}
     arrays.update({f"fb/{k}": v for k, v in state.feedback_params.items()})
-    arrays.update(state.forward_optimizer.state_arrays("opt_fwd/"))
     meta = {"epoch": ckpt.epoch, "rng_states": ckpt.rng_states, "history": ckpt.history,
-            "fwd_steps": state.forward_optimizer.step_count, "fb_steps": 0}
+            "fwd_steps": 0, "fb_steps": 0}
+    if state.forward_optimizer is not None:
+        arrays.update(state.forward_optimizer.state_arrays("opt_fwd/"))
+        meta["fwd_steps"] = state.forward_optimizer.step_count
     if state.feedback_optimizer is not None:
         arrays.update(state.feedback_optimizer.state_arrays("opt_fb/"))
         meta["fb_steps"] = state.feedback_optimizer.step_count
@@ -51,7 +53,8 @@ def load_checkpoint(run_dir: Path, state: TrainState) -> Checkpoint:
                                     "fix: resume with the config saved in that run directory")
         for k, v in stored.items():
             params[k][...] = v
-    state.forward_optimizer.load_state_arrays("opt_fwd/", arrays, meta["fwd_steps"])
+    if state.forward_optimizer is not None:
+        state.forward_optimizer.load_state_arrays("opt_fwd/", arrays, meta["fwd_steps"])
     if state.feedback_optimizer is not None:
         state.feedback_optimizer.load_state_arrays("opt_fb/", arrays, meta["fb_steps"])
     return Checkpoint(meta["epoch"], meta["rng_states"], meta["history"])

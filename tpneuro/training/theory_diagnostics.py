@@ -9,18 +9,19 @@ from ..network.forward_pass import derivatives, forward
 from ..network.loss import cross_entropy
 from ..rules.backprop import bp_updates
 from ..rules.gauss_newton_targets import GaussNewtonTargets, GNTHyperparams
-from .alignment_angles import angle_degrees
-from .condition2 import condition2_distance
-from .gauss_newton import LayerJacobian, gauss_newton_update, null_space_ratio
-from .jacobians import output_jacobians
+from ..rules.base import LearningRule
+from ..theory import (LayerJacobian, angle_degrees, condition2_distance, gauss_newton_update, null_space_ratio,
+                      output_jacobians)
 
 
-def diagnose(state, x: np.ndarray, y: np.ndarray, damping: float = 0.0) -> dict[str, float]:
-    """Keys ``angle_bp/L{i}``, ``angle_gn/L{i}``, ``angle_gnt/L{i}``, ``null_space/L{i}``, ``condition2/L{i}``."""
-    spec, fwd, fb = state.spec, state.forward_params, state.feedback_params
+def diagnose(rule: LearningRule, fwd: dict, fb: dict, x: np.ndarray, y: np.ndarray,
+             damping: float = 0.0) -> dict[str, float]:
+    """Keys ``angle_bp/L{i}``, ``angle_gn/L{i}``, ``angle_gnt/L{i}``, ``null_space/L{i}``, ``condition2/L{i}`` of
+    ``rule``'s update with forward parameters ``fwd`` and feedback parameters ``fb`` on the batch ``x``, ``y``."""
+    spec = rule.spec
     act = forward(spec, fwd, x)
     g_out = cross_entropy(act.output, y).grad_output
-    rule_dw = [u.weight_gradient() for u in state.rule.forward_updates(fwd, fb, act, g_out)]
+    rule_dw = [u.weight_gradient() for u in rule.forward_updates(fwd, fb, act, g_out)]
     bp_dw = [u.weight_gradient() for u in bp_updates(spec, fwd, act, g_out)]
     gnt = GaussNewtonTargets(spec, GNTHyperparams(beta=1.0, damping=damping))
     gnt_dw = [u.weight_gradient() for u in gnt.forward_updates(fwd, fb, act, g_out)]
@@ -35,7 +36,7 @@ def diagnose(state, x: np.ndarray, y: np.ndarray, damping: float = 0.0) -> dict[
         out[f"angle_gnt/L{i}"] = angle_degrees(rule_dw[i - 1], gnt_dw[i - 1])
         out[f"null_space/L{i}"] = null_space_ratio(lj, rule_dw[i - 1])
         if i < spec.n_layers:
-            jg = state.rule.feedback_jacobian(fwd, fb, act, i)
+            jg = rule.feedback_jacobian(fwd, fb, act, i)
             if jg is not None:
                 out[f"condition2/L{i}"] = condition2_distance(jg, jac[i])
     return out

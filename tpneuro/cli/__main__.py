@@ -1,0 +1,4 @@
+"""``python -m tpneuro.cli``: the ``tpneuro`` command."""
+from . import main
+
+main()

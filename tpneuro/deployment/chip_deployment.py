@@ -1,0 +1,66 @@
+"""Deploy trained weights onto modeled chips: several seeded chip instances of a profile, each with its
+own frozen mismatch, weights rounded onto its grid, its units and noise in every pass."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..config.experiment import HardwareConfig
+from ..engines.rate_engine import RateEngine
+from ..hardware import check_design_rules, load_profile
+from ..runs import load_run
+from ..runs.chip_setup import chip_instance, put_on_chip
+from ..training.energy_summary import energy_summary
+
+
+@dataclass
+class Deployment:
+    """Test accuracy of each chip instance, their mean and standard deviation, operations and energy."""
+
+    profile: str
+    accuracies: list[float]
+    energy: dict
+    design_rule_violations: list[str] = field(default_factory=list)
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.accuracies))
+
+    @property
+    def std(self) -> float:
+        return float(np.std(self.accuracies))
+
+
+class RunDeployer:
+    """Loads a run directory once and deploys its checkpoint onto any number of profiles."""
+
+    def __init__(self, run_dir: str | Path):
+        self.run_dir = Path(run_dir)
+        self.run = load_run(self.run_dir)
+
+    @property
+    def cfg(self):
+        return self.run.cfg
+
+    @property
+    def data(self):
+        return self.run.data
+
+    def deploy(self, profile_name: str, chips: int = 5, *, report_only: bool = False, passes: int = 1) -> Deployment:
+        """Accuracy on the test set of ``chips`` instances (seeds 0..chips-1): each chip's ranges calibrated to
+        the trained weights, the forward weights put on its grid with rounding drawn from the instance's seed;
+        ``passes`` > 1 averages the softmax over stochastic passes (stochastic units, Lee et al. 2015)."""
+        profile = load_profile(profile_name)
+        trained = self.run.state
+        violations = check_design_rules(profile, trained.spec.layer_sizes, report_only=report_only)
+        cfg = self.cfg.model_copy(update={"hardware": HardwareConfig(profile=profile_name, design_rules="report")})
+        engine, accs = RateEngine(), []
+        for seed in range(chips):
+            state = copy.deepcopy(trained)
+            rng = np.random.default_rng(seed)
+            put_on_chip(state, chip_instance(profile, state, seed), rng, pathways=("forward",))
+            accs.append(engine.evaluate(state, self.data.x_test, self.data.y_test, passes, rng).accuracy)
+        return Deployment(profile.name, accs, energy_summary(cfg, trained, profile), [str(v) for v in violations])

@@ -1,0 +1,82 @@
+"""What an engine maps, declared as data on its class, and the one check that refuses everything else
+(DESIGN.md section 8, "capabilities, not names").
+
+A run is supported when the rule's declarations (tpneuro.rules.declarations), the network's activations and the
+profile's features (HardwareProfile.features) all lie inside the engine's :class:`EngineCapabilities`. The check
+reads nothing but declarations, so a new rule or engine needs no edit here.
+"""
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from ..errors import UnsupportedByEngine
+from ..hardware import PROFILE_FEATURES, HardwareProfile
+from ..network.architecture import NetworkSpec
+from ..rules.base import LearningRule
+from ..rules.declarations import FEEDBACK_TRAININGS, FEEDBACK_WIRINGS
+
+
+@dataclass(frozen=True)
+class EngineCapabilities:
+    """The rules, networks and chip features an engine maps. ``None`` means "all"."""
+
+    wirings: frozenset[str] = frozenset(FEEDBACK_WIRINGS)
+    feedback_maps: frozenset[str] = frozenset(("none", "linear", "nonlinear"))
+    feedback_trainings: frozenset[str] = frozenset(FEEDBACK_TRAININGS)
+    local_rules_only: bool = False           # refuse rules with a non-local piece (Locality)
+    needs_output_step: bool = False          # the engine delivers target differences: the rule must have targets
+    hidden_activations: frozenset[str] | None = None
+    output_activations: frozenset[str] | None = None
+    profile_features: frozenset[str] | None = None
+    uses_optimizers: bool = True             # the config's optimizer sections drive its learning
+    why: str = ""                            # one phrase on what the engine is, for the refusals
+
+    def refusal(self, rule: LearningRule, spec: NetworkSpec,
+                profile: HardwareProfile | None) -> tuple[str, str] | None:
+        """Why this engine cannot run ``rule`` on ``spec`` on a chip of ``profile``, as (problem, fix), or None
+        when it can."""
+        name, locality = rule.name, rule.locality
+        rate = "use --engine rate"
+        if self.local_rules_only and not locality.is_local:
+            return f"rule {name!r} is not local ({locality.needs()})", rate
+        if self.needs_output_step and rule.output_step() is None:
+            return (f"rule {name!r} has no output target (its hidden layers learn from backpropagated error "
+                    f"gradients), and {self.why} delivers target differences"), rate
+        checks = (("feedback wiring", rule.feedback_wiring, self.wirings),
+                  ("feedback training", rule.feedback_training, self.feedback_trainings))
+        for what, value, mapped in checks:
+            if value not in mapped:
+                return (f"rule {name!r} has {what} {value!r}, which this engine does not map (it maps "
+                        f"{_listed(mapped)})"), f"{rate}, or a rule with one of those"
+        if rule.feedback_map not in self.feedback_maps:
+            field = rule.feedback_map_field()
+            return (f"rule {name!r} with a {rule.feedback_map} feedback map ({field}): {self.why} carries "
+                    "differences t_i - h_i through synapses, which equal g(t) - g(h) only for a linear g"), \
+                (f"set {field}: linear, or {rate}" if field.startswith("rule.") else rate)
+        for field, value, mapped in (("network.activation", spec.hidden_activation, self.hidden_activations),
+                                     ("network.output_activation", spec.output_activation, self.output_activations)):
+            if spec.n_layers == 1 and field == "network.activation":
+                continue
+            if mapped is not None and value not in mapped:
+                return (f"{field} {value!r} is not mapped by {self.why} (it maps {_listed(mapped)})",
+                        f"set {field}: {sorted(mapped)[0]}")
+        if profile is not None and self.profile_features is not None:
+            for feature, field in profile.features().items():
+                if feature not in self.profile_features:
+                    return (f"hardware profile {profile.name!r}: {field} ({PROFILE_FEATURES[feature]}) is not "
+                            f"modeled by {self.why}"), f"{rate}, or a profile without it"
+        return None
+
+
+def _listed(values: Collection[str]) -> str:
+    return ", ".join(sorted(values))
+
+
+def check_capabilities(engine: str, capabilities: EngineCapabilities, rule: LearningRule, spec: NetworkSpec,
+                       profile: HardwareProfile | None) -> None:
+    """Raise a one-line UnsupportedByEngine (``{engine} engine: problem; fix: ...``) for what the engine's
+    declared ``capabilities`` exclude."""
+    refusal = capabilities.refusal(rule, spec, profile)
+    if refusal is not None:
+        raise UnsupportedByEngine(engine, *refusal)
