@@ -3,7 +3,7 @@ Alignment with backpropagation and Gauss-Newton
 ===============================================
 
 How close is each rule's weight update to the BP gradient and to the damped Gauss-Newton update?
-Meulemans et al. 2020's diagnostics (:func:`tpneuro.theory.diagnostics.diagnose`) on one batch of 64
+Meulemans et al. 2020's diagnostics (:func:`tpneuro.training.theory_diagnostics.diagnose`) on one batch of 64
 digits after a short training, for DDTP-linear, DTP and DFA. Angles are in degrees: 0 means the same
 direction. Condition 2 is the distance of the feedback path's Jacobian from the forward Jacobian's
 pseudo-inverse (rules with trained feedback only).

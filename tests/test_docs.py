@@ -52,12 +52,14 @@ def built(tmp_path_factory) -> Path:
 
 def test_every_generated_reference_page_is_built(built):
     reference = built / "generated" / "reference"
-    for page in ("config_fields", "profile_fields", "sweep_fields", "rules", "profiles/index"):
+    for page in ("config_fields", "profile_fields", "sweep_fields", "rules", "engines", "profiles/index"):
         assert (reference / f"{page}.html").is_file(), page
     assert {p.stem for p in (reference / "profiles").glob("*.html")} - {"index"} == set(shipped_names("hardware_profiles"))
     rules = (reference / "rules.html").read_text(encoding="utf-8")
     assert all(f"<code class=\"docutils literal notranslate\"><span class=\"pre\">{name}</span>" in rules for name in RULES)
     assert rules.count('class="math') >= len(RULES)
+    non_local = [name for name, cls in RULES.items() if not cls.is_local()]
+    assert {"bp", "gnt"} <= set(non_local) and rules.count("non-local: ") == len(non_local)
 
 
 def test_examples_run_with_their_plots_and_the_api_is_generated(built):
@@ -67,7 +69,7 @@ def test_examples_run_with_their_plots_and_the_api_is_generated(built):
         assert "sphx-glr-single-img" in page or "sphx-glr-multi-img" in page, f"{script.name} shows no figure"
     modules = {p.stem for p in (built / "generated" / "api").glob("tpneuro*.html")}
     package_modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-                       for p in (ROOT / "tpneuro").rglob("*.py")}
+                       for p in (ROOT / "tpneuro").rglob("*.py") if p.name != "__main__.py"}
     assert package_modules <= modules, sorted(package_modules - modules)[:10]
     assert (built / "generated" / "results" / "index.html").is_file()
 

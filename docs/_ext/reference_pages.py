@@ -286,6 +286,12 @@ def profiles_index(names: list[str], descriptions: dict[str, str]) -> str:
 # ------------------------------------------------------------------------------------------------ rules
 
 
+def _locality(cls: type) -> str:
+    """'local', or what the rule's non-local pieces need (the rule's Locality declaration)."""
+    locality = cls.locality
+    return "local" if locality.is_local else f"non-local: {locality.needs()}"
+
+
 def rules_page(rules: dict[str, type]) -> str:
     out = [heading("Learning rules", over=True),
            "The rules of the registry (:data:`tpneuro.RULES`, ``tpneuro rules``), generated from each rule "
@@ -294,10 +300,67 @@ def rules_page(rules: dict[str, type]) -> str:
            r":math:`t_L = h_L - \beta\, \partial L / \partial h_L`. The user guide's "
            ":doc:`/user_guide/learning_rules` explains them; the hyper-parameters are in "
            ":ref:`config-rule-hyperparameters`.\n"]
-    rows = [[literal(name), cell(cls.title), "local" if cls.is_local else "non-local",
+    rows = [[literal(name), cell(cls.title), cell(_locality(cls)),
+             cell(f"{cls.feedback_wiring}; {cls.feedback_training.replace('_', ' ')}"),
              f":math:`{equation_to_latex(cls.equation)}`", cell(cls.reference)] for name, cls in rules.items()]
-    out.append(list_table(["name", "rule", "locality", "update or target", "reference"], rows,
-                          [10, 18, 8, 44, 20]))
+    out.append(list_table(["name", "rule", "locality", "feedback: wiring; training", "update or target", "reference"],
+                          rows, [9, 14, 14, 12, 33, 18]))
+    out.append("Feedback wiring: ``none`` (no feedback pathway), ``direct`` (from the output to every hidden "
+               "layer), ``layerwise`` (from each layer to the one below); training: ``fixed`` (random, never "
+               "trained), ``layer reconstruction`` (Lee et al. 2015, Eq. 13), ``difference reconstruction`` "
+               "(Meulemans et al. 2020, Eq. 11). From :mod:`tpneuro.rules.declarations`.\n")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------- engines
+
+
+def _example_rule(cls: type, spec: Any) -> Any:
+    """The rule ``cls`` on ``spec`` at its default hyper-parameters (0.1 for required numbers)."""
+    required = {k: 0.1 for k, f in cls.Hyperparams.model_fields.items() if f.is_required()}
+    return cls(spec, cls.Hyperparams(**required))
+
+
+def engines_page(engines: dict[str, type], rules: dict[str, type], features: dict[str, str]) -> str:
+    """What each engine maps, from its declared capabilities (tpneuro.engines.capabilities): per rule at the
+    rule's defaults whether it runs or why not, the activations, and the chip features it models."""
+    from tpneuro.network.architecture import NetworkSpec
+
+    out = [heading("Engines: what each one maps", over=True),
+           "Generated from each engine's declared capabilities (:class:`tpneuro.engines.capabilities."
+           "EngineCapabilities`) and each rule's declarations: an engine refuses, with one line naming the "
+           "reason and the fix, every run outside its capabilities, before any data is read. Each rule is "
+           "checked at its default hyper-parameters on a two-hidden-layer network with a hidden activation "
+           "the engine maps; a refusal that names a setting (such as a linear feedback map) can be lifted by "
+           "that setting.\n"]
+    header = ["rule"] + [literal(name) for name in engines]
+    rows = []
+    for rule_name, rule_cls in rules.items():
+        row = [literal(rule_name)]
+        for cls in engines.values():
+            caps = cls.capabilities
+            hidden = sorted(caps.hidden_activations)[0] if caps.hidden_activations else "tanh"
+            output = sorted(caps.output_activations)[0] if caps.output_activations else "linear"
+            spec = NetworkSpec((4, 3, 3, 2), hidden, output)
+            refusal = caps.refusal(_example_rule(rule_cls, spec), spec, None)
+            row.append("runs" if refusal is None else cell(f"no: {refusal[0]}; fix: {refusal[1]}"))
+        rows.append(row)
+    out.append(list_table(header, rows))
+    out.append(heading("Networks and chip features", "-"))
+    rows = []
+    for name, cls in engines.items():
+        caps = cls.capabilities
+        modeled = caps.profile_features
+        rows.append([literal(name), cell(caps.why or "-"),
+                     cell(", ".join(sorted(caps.hidden_activations)) if caps.hidden_activations else "all"),
+                     cell(", ".join(sorted(caps.output_activations)) if caps.output_activations else "all"),
+                     cell("all" if modeled is None else ", ".join(sorted(modeled)) or "none"),
+                     cell("all" if modeled is None else ", ".join(sorted(set(features) - set(modeled))) or "none"),
+                     "yes" if caps.uses_optimizers else "no (learns inside the simulation)"])
+    out.append(list_table(["engine", "what it is", "hidden activations", "output activations",
+                           "chip features modeled", "chip features refused", "uses the optimizer sections"],
+                          rows, [8, 18, 12, 10, 20, 20, 12]))
+    out.append("The chip features: " + "; ".join(f"``{k}``: {cell(v)}" for k, v in features.items()) + ".\n")
     return "\n".join(out)
 
 
@@ -328,6 +391,11 @@ def generate(out_dir: Path) -> None:
     write_if_changed(out_dir / "sweep_fields.rst", sweep_page(SweepSpec))
     write_if_changed(out_dir / "profile_fields.rst", profile_fields_page(HardwareProfile))
     write_if_changed(out_dir / "rules.rst", rules_page(RULES))
+    from tpneuro.engines.registry import ENGINES, get_engine_class
+    from tpneuro.hardware import PROFILE_FEATURES
+
+    write_if_changed(out_dir / "engines.rst",
+                     engines_page({n: get_engine_class(n) for n in ENGINES}, RULES, PROFILE_FEATURES))
     names = shipped_names("hardware_profiles")
     profiles = {n: load_profile(shipped_folder("hardware_profiles") / f"{n}.yaml") for n in names}
     for name, profile in profiles.items():

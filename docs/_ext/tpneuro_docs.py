@@ -3,6 +3,7 @@ generated pages (reference pages from the code, results pages from the benchmark
 public API summary from ``tpneuro.__all__``) under ``docs/generated/``."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import reference_pages
@@ -44,8 +45,41 @@ def escape_click_text(app, ctx, lines: list[str]) -> None:
     lines[:] = [line.replace("*", "\\*") for line in lines]
 
 
+_LITERAL = re.compile(r"(``.+?``)")
+_BARS = re.compile(r"(?<![\w|`\\])\|(?=[^\s|])([^|`]*?[^\s|\\])\|(?![\w|])")   # |x|: a substitution in rst
+_PATH_STAR = re.compile(r"(?<=/)\*")                                       # models/*.yaml: emphasis in rst
+
+
+def plain_text_math(line: str) -> str:
+    """The project's docstrings write formulas as plain text (``max |W|``, ``models/*.yaml``); escape the two
+    shapes that reStructuredText reads as markup, leaving ````literals```` as they are."""
+    parts = _LITERAL.split(line)
+    return "".join(part if i % 2 else _PATH_STAR.sub(r"\\*", _BARS.sub(r"\\|\1\\|", part))
+                   for i, part in enumerate(parts))
+
+
+def escape_docstring(app, what, name, obj, options, lines: list[str]) -> None:
+    lines[:] = [plain_text_math(line) for line in lines]
+
+
+def remove_stale_api_pages(app) -> None:
+    """autosummary writes one page per module but never removes one: drop the pages of modules that no
+    longer exist (moved or deleted), which would otherwise be built as orphans."""
+    from importlib.util import find_spec
+
+    for page in (Path(app.srcdir) / "generated" / "api").glob("tpneuro*.rst"):
+        try:
+            exists = find_spec(page.stem) is not None
+        except ImportError:
+            exists = False
+        if not exists:
+            page.unlink()
+
+
 def setup(app):
+    app.connect("builder-inited", remove_stale_api_pages, priority=100)    # before autosummary's (500)
     app.connect("builder-inited", generate_pages)
+    app.connect("autodoc-process-docstring", escape_docstring, priority=400)    # before numpydoc's (500)
     for part in ("description", "options", "arguments", "epilog"):
         app.connect(f"sphinx-click-process-{part}", escape_click_text)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
