@@ -34,6 +34,7 @@ exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/*.ipynb", "
                     "auto_examples/*.zip", "auto_examples/*.json", "auto_examples/*.md5"]
 templates_path = ["_templates"]
 default_role = "code"
+smartquotes = False        # keep command-line options as typed (--engine, not an en dash)
 
 # API reference: one page per module, generated recursively from the package (templates/autosummary).
 autosummary_generate = True

@@ -79,7 +79,7 @@ def results_index(figures: dict, results_dir: Path) -> str:
     rows = []
     for benchmark, listed in figures.items():
         done = sum(_file_for(e["command"], results_dir).is_file() for e in listed)
-        rows.append([f":doc:`{benchmark}`", cell(_summary(benchmark).split(". ")[0]), f"{done} of {len(listed)}"])
+        rows.append([f":doc:`{benchmark}`", cell(_summary(benchmark)), f"{done} of {len(listed)}"])
     out = [heading("Results", over=True),
            "Every figure tpneuro quotes, rendered from the results file the benchmark wrote when it ran "
            "(``benchmarks/results/``), with the exact command, the machine and the library versions. A "
