@@ -1,7 +1,7 @@
 """The ``tpneuro`` command line: a thin layer over the Python API, one module per command.
 
-Every command runs the run preflight (tpneuro.runs.preflight) before it reads data; a user error ends in one line
-on stderr and exit status 2 (:func:`main`).
+Every command runs the run preflight (tpneuro.runs.preflight) before it reads data; every error ends in one line
+on stderr (tpneuro.cli.boundary).
 """
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import sys
 
 import click
 
-from ..errors import TpneuroError
+from .boundary import report
+from .check import check
 from .chips import chips
 from .evaluate import evaluate
 from .export import export
@@ -32,19 +33,19 @@ def cli():
     """
 
 
-for command in (train, evaluate, rules, profiles, chips, sweep, export):
+for command in (train, check, evaluate, rules, profiles, chips, sweep, export):
     cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user errors print one line and exit with status 2."""
+    """Entry point: every error is one line on stderr (tpneuro.cli.boundary.report) and an exit status."""
     try:
-        cli.main(args=argv, standalone_mode=False)
-    except click.exceptions.Abort:
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except TpneuroError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        cli.main(args=argv, prog_name="tpneuro", standalone_mode=False)
+    except Exception as exc:    # noqa: BLE001 - the one place where every error becomes one line
+        line, status = report(exc)
+    except KeyboardInterrupt as exc:
+        line, status = report(exc)
+    else:
+        return
+    click.echo(line, err=True)
+    sys.exit(status)

@@ -18,6 +18,7 @@ from .validation_error import first_error
 
 def _field_help(model: type[BaseModel], loc: tuple) -> str:
     """The valid field names (for a misspelt field) or the field's description."""
+    loc = tuple(part for part in loc if not isinstance(part, int))      # an item of a list field: the field
     for part in loc[:-1]:
         field = model.model_fields.get(str(part))
         ann = getattr(field, "annotation", None) if field else None

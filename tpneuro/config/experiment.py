@@ -5,7 +5,7 @@ chosen rule's own schema (tpneuro.rules).
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -30,7 +30,8 @@ class DatasetConfig(Section):
 class NetworkConfig(Section):
     """Layer sizes, activations and number type; the input and output sizes come from the dataset."""
 
-    hidden: list[int] = Field(default_factory=lambda: [64], description="hidden layer sizes")
+    hidden: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [64],
+                                                      description="hidden layer sizes, each a whole number >= 1")
     activation: str = Field("tanh", description="hidden activation: tanh, sigmoid, relu, linear or soft_lif")
     output_activation: str = Field("linear", description="output activation (softmax is in the loss)")
     dtype: Literal["float32", "float64"] = Field("float64", description="number type of weights and activities")
@@ -122,6 +123,19 @@ class LrScheduleConfig(Section):
         return 1.0
 
 
+class DivergenceConfig(Section):
+    """When a run counts as diverged and stops, keeping its last finished epoch (a non-finite loss or weight always
+    does). Each bound can be switched off with null."""
+
+    max_loss: float | None = Field(50.0, gt=0, description="stop when a minibatch's mean training loss exceeds this "
+                                   "(cross-entropy: chance level on 10 classes is ln 10 = 2.3)")
+    growth: float | None = Field(10.0, gt=1, description="stop when an epoch's training loss exceeds this factor "
+                                 "times the lowest training loss of the previous `window` epochs")
+    window: int = Field(3, ge=1, description="epochs the growth bound looks back")
+    max_reconstruction_loss: float | None = Field(1e6, gt=0, description="stop when an epoch's feedback "
+                                                  "reconstruction loss exceeds this")
+
+
 class TrainingConfig(Section):
     """The training schedule (the "parallel" one of Meulemans et al. 2020: feedback-only epochs first, then
     per minibatch a forward update and a feedback step, and feedback-only epochs after each epoch)."""
@@ -136,6 +150,8 @@ class TrainingConfig(Section):
                                                   "100 in Lee et al. 2015")
     lr_schedule: LrScheduleConfig = Field(default_factory=LrScheduleConfig,
                                           description="per-epoch factor on every learning rate")
+    divergence: DivergenceConfig = Field(default_factory=DivergenceConfig,
+                                         description="when a run counts as diverged and stops")
 
 
 class DiagnosticsConfig(Section):

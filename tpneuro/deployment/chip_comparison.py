@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..atomic_files import write_text_atomic
+from ..atomic_files import save_figure_atomic, write_text_atomic
 from ..hardware import list_profiles
 from ..runs.run_directory import write_json
 from .chip_deployment import RunDeployer
@@ -44,5 +44,5 @@ def _plot(rows: list[dict], path: Path) -> None:
            ylabel="test accuracy (%)", title="deployed accuracy vs energy per profile")
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    save_figure_atomic(fig, path)
     plt.close(fig)

@@ -54,6 +54,12 @@ class RateEngine(Engine):
         super().__init__()
         keep_temporaries_in_heap()
 
+    @classmethod
+    def averages_passes(cls, profile):
+        """Passes differ on a chip with stochastic units or per-pass activity noise."""
+        features = profile.features() if profile is not None else {}
+        return "units.stochastic_binary" in features or "activity_noise" in features
+
     def train_batch(self, state, x, y, rng, train_feedback):
         act = forward(state.spec, state.forward_params, x, chip_transmit(state, rng))
         res = cross_entropy(act.output, y)

@@ -61,6 +61,9 @@ def engine_settings(cls: type, options: dict[str, Any] | None, source: str = "en
         return cls.options_type(**options)
     except ConfigError as exc:
         raise ConfigError(source, f"engine_options.{exc.field}", exc.problem, exc.fix) from None
+    except (TypeError, ValueError) as exc:          # an options class that does not check its own types
+        raise ConfigError(source, "engine_options", " ".join(str(exc).split()),
+                          f"give each setting of the {cls.name} engine a value of its type") from None
 
 
 def get_engine(name: str, source: str = "engine", options: dict[str, Any] | None = None):

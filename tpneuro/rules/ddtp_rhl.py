@@ -51,6 +51,12 @@ class DDTPRHL(TargetRule):
     def feedback_weight_layers(self):
         return {f"Q{i}": i for i in range(1, self.spec.n_layers)}
 
+    def feedback_parameter_count(self):
+        """R and r of the random layer, Q_i and c_i per hidden layer."""
+        sizes, m = self.spec.layer_sizes, self.hp.rhl_size
+        return m * (sizes[-1] + 1) + sum(sizes[i] * ((m if self._uses_rhl(i) else sizes[-1]) + 1)
+                                         for i in range(1, self.spec.n_layers))
+
     def init_feedback(self, rng, forward_params):
         sizes, dtype, m = self.spec.layer_sizes, self.spec.np_dtype, self.hp.rhl_size
         fb = {"R": xavier_normal(m, sizes[-1], rng, dtype), "r": np.zeros(m, dtype=dtype)}

@@ -13,7 +13,7 @@ from ..engines import TrainState, get_engine
 from .assembly import build_state, load_data
 from .checkpoints import Checkpoint, load_checkpoint
 from .preflight import RunPlan, preflight
-from .run_directory import CONFIG_FILE
+from .run_directory import CONFIG_FILE, require_run_directory
 
 
 @dataclass
@@ -38,12 +38,12 @@ class LoadedRun:
 def load_run(run_dir: str | Path) -> LoadedRun:
     """Load config.yaml and checkpoint.npz of ``run_dir``: the state has the checkpoint's weights (no chip
     attached: the checkpoint keeps weights, not the chip's calibrated ranges)."""
-    run_dir = Path(run_dir)
+    run_dir = require_run_directory(run_dir, "evaluate")
     source = str(run_dir / CONFIG_FILE)
     plan = preflight(load_config(run_dir / CONFIG_FILE), source)
     data = load_data(plan.cfg, source)
     state = build_state(plan.cfg, data.input_size, data.n_classes, np.random.default_rng(0), source)
-    ckpt = load_checkpoint(run_dir, state)
+    ckpt = load_checkpoint(run_dir, state, plan.cfg, "evaluate")
     return LoadedRun(plan, data, state, ckpt)
 
 

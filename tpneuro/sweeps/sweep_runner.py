@@ -15,7 +15,6 @@ against its trial; only then create the sweep directory and start Ray.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -29,6 +28,7 @@ from typing import Any, Callable
 from ..errors import TpneuroError
 from ..hardware.profile_loading import PROFILE_DIR_ENV
 from ..atomic_files import write_text_atomic
+from ..directory_lock import exclusive
 from .ray_import import import_ray
 from .report import write_report
 from .results_table import build_tables, trial_dir
@@ -39,7 +39,7 @@ from .trial_record import FAILED, read_record, write_record
 from .trial_runner import BLAS_THREAD_VARIABLES, one_line, run_trial
 
 DEFAULT_ROOT = Path("runs") / "sweeps"
-SPEC_COPY, TRIALS_FILE, LOCK_FILE = "sweep.yaml", "trials.json", ".sweep.lock"
+SPEC_COPY, TRIALS_FILE = "sweep.yaml", "trials.json"
 
 Echo = Callable[[str], None]
 
@@ -84,16 +84,11 @@ def plan_sweep(sweep: str | os.PathLike | SweepSpec, out_dir: str | os.PathLike 
     return SweepPlan(spec, trials, out, actions)
 
 
-@contextlib.contextmanager
 def _locked(out_dir: Path):
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / LOCK_FILE, "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SweepLockedError(f"{out_dir}: another sweep is running into this directory; fix: wait for it, "
-                                   "or give this one another --out directory") from None
-        yield
+    """The sweep directory's exclusive lock (tpneuro.directory_lock) for the life of the sweep."""
+    return exclusive(out_dir, lambda holder: SweepLockedError(
+        f"{out_dir}: another sweep is running into this directory ({holder}); fix: wait for it, or give this one "
+        "another --out directory"))
 
 
 def worker_environment(cpus_per_trial: int) -> dict[str, str]:

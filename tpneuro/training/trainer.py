@@ -7,6 +7,7 @@ then per epoch one pass of minibatches (forward updates with one feedback step e
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +17,11 @@ from tqdm.auto import tqdm
 from ..config.experiment import ExperimentConfig
 from ..data import DataSplits
 from ..engines.train_state import TrainState
-from ..errors import DivergedError
+from ..errors import DivergedError, RunInterrupted
 from ..runs import Checkpoint, RunDirectory, RunPlan, assemble, preflight
 from ..runs.chip_setup import set_learning_rates
 from ..runs.run_directory import summarize
-from .divergence_guard import check_loss, check_params
+from .divergence_guard import DivergenceGuard
 from .energy_summary import energy_summary
 from .plots import plot_alignment_angles, plot_learning_curves, plot_spike_rasters, plot_spike_rates
 from .spiking_summary import spiking_summary
@@ -51,9 +52,12 @@ class Trainer:
         self.cfg, self.progress, self.source = cfg, progress, source
         self.run_dir = RunDirectory(run_dir) if run_dir is not None else None
         self.plan = plan if plan is not None else preflight(cfg, source)
+        if self.run_dir is not None:
+            self.run_dir.check_writable()
         run = assemble(self.plan, data=data, progress=progress)
         self.engine, self.data, self.state, self.rngs = run.engine, run.data, run.state, run.rngs
         self.design_violations = run.design_rule_violations
+        self.guard = DivergenceGuard(cfg.training.divergence, self._named_lr())
         self.history: list[dict] = []
         self.epochs_done = -1          # -1: feedback pre-training not done yet
 
@@ -73,7 +77,8 @@ class Trainer:
         if self.run_dir is None:
             return
         rng_states = {n: g.bit_generator.state for n, g in self.rngs.items()}
-        self.run_dir.save(self.state, Checkpoint(self.epochs_done, rng_states, self.history), self.summary(), status)
+        self.run_dir.save(self.state, Checkpoint(self.epochs_done, rng_states, self.history), self.cfg, self.summary(),
+                          status)
 
     def _plot(self) -> None:
         if self.run_dir is None or not self.history:
@@ -95,33 +100,31 @@ class Trainer:
 
     def _feedback_epoch(self, desc: str) -> float:
         x = self.data.x_train
-        losses = [self.engine.feedback_batch(self.state, x[idx], self.rngs["noise"])
-                  for idx in tqdm(self._batches(len(x)), desc=desc, leave=False, disable=not self.progress)]
+        with tqdm(self._batches(len(x)), desc=desc, leave=False, disable=not self.progress) as bar:
+            losses = [self.engine.feedback_batch(self.state, x[idx], self.rngs["noise"]) for idx in bar]
         return float(np.mean(losses)) if losses else float("nan")
 
     def _train_epoch(self, epoch: int) -> dict:
         x, y = self.data.x_train, self.data.y_train
         lr_factor = self.cfg.training.lr_schedule.factor(epoch)
         set_learning_rates(self.cfg, self.state, lr_factor)
-        lr = self._named_lr()
         loss_sum, correct, seen, rec = 0.0, 0, 0, []
-        bar = tqdm(self._batches(len(x)), desc=f"epoch {epoch}", leave=False, disable=not self.progress)
         noise_std = self.cfg.training.input_noise
-        for b, idx in enumerate(bar):
-            xb = x[idx]
-            if noise_std:
-                xb = xb + noise_std * self.rngs["noise"].standard_normal(xb.shape, dtype=xb.dtype)
-            res = self.engine.train_batch(self.state, xb, y[idx], self.rngs["noise"], train_feedback=True)
-            check_loss(res.loss, epoch, b, lr)
-            loss_sum += res.loss * len(idx)
-            correct += res.n_correct
-            seen += len(idx)
-            rec.append(res.reconstruction_loss)
-            if b % 20 == 0:
-                bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{100 * correct / seen:.1f}%")
+        with tqdm(self._batches(len(x)), desc=f"epoch {epoch}", leave=False, disable=not self.progress) as bar:
+            for b, idx in enumerate(bar):
+                xb = x[idx]
+                if noise_std:
+                    xb = xb + noise_std * self.rngs["noise"].standard_normal(xb.shape, dtype=xb.dtype)
+                res = self.engine.train_batch(self.state, xb, y[idx], self.rngs["noise"], train_feedback=True)
+                self.guard.check_batch(res.loss, epoch, b)
+                loss_sum += res.loss * len(idx)
+                correct += res.n_correct
+                seen += len(idx)
+                rec.append(res.reconstruction_loss)
+                if b % 20 == 0:
+                    bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{100 * correct / seen:.1f}%")
         extra = self.cfg.training.extra_fb_epochs if self.state.rule.has_trained_feedback else 0
         fb_loss = [self._feedback_epoch(f"extra feedback {epoch}") for _ in range(extra)]
-        check_params(self.state.forward_params, epoch, lr)
         finite_rec = [r for r in rec + fb_loss if np.isfinite(r)]
         return {"train_loss": loss_sum / seen, "train_acc": correct / seen,
                 "reconstruction_loss": float(np.mean(finite_rec)) if finite_rec else float("nan"),
@@ -144,21 +147,44 @@ class Trainer:
         return out
 
     def run(self, resume: bool = False) -> RunResult:
-        """Train until ``training.epochs`` epochs are done; checkpoint after each."""
-        self._prepare_run_dir(resume)
+        """Train until ``training.epochs`` epochs are done; checkpoint after each. The run directory is locked
+        for the whole run; on SIGINT (or SIGTERM turned into KeyboardInterrupt) its status says ``interrupted``
+        and RunInterrupted names the resume command; a diverged run keeps its last finished epoch and its plots."""
+        with self.run_dir.writing() if self.run_dir is not None else nullcontext():
+            self._prepare_run_dir(resume)
+            try:
+                with self.guard.catching_numeric_warnings():
+                    self._epochs()
+            except DivergedError:
+                self._set_status("diverged")
+                self._plot()
+                raise
+            except KeyboardInterrupt:
+                self._set_status("interrupted")
+                where = f" in {self.run_dir.path}" if self.run_dir is not None else ""
+                resume_with = (f"resume with `tpneuro train --resume {self.run_dir.path}`" if self.run_dir is not None
+                               else "train again with a run directory (--out) to be able to resume")
+                raise RunInterrupted(f"training interrupted after {max(self.epochs_done, 0)} finished epochs{where}; "
+                                     f"fix: {resume_with}") from None
+            self._save("completed")
+            self._plot()
+        summary = self.summary()
+        return RunResult(self.state, self.history, summary, self.run_dir.path if self.run_dir else None)
+
+    def _epochs(self) -> None:
         epochs = self.cfg.training.epochs
-        try:
-            if self.epochs_done < 0:
-                if self.state.rule.has_trained_feedback:
-                    for k in range(self.cfg.training.epochs_fb):
-                        self._feedback_epoch(f"feedback pre-training {k + 1}/{self.cfg.training.epochs_fb}")
-                self.epochs_done = 0
-                self._save("running")
-            bar = tqdm(total=epochs, initial=self.epochs_done, desc="epochs", disable=not self.progress)
+        if self.epochs_done < 0:
+            if self.state.rule.has_trained_feedback:
+                for k in range(self.cfg.training.epochs_fb):
+                    self._feedback_epoch(f"feedback pre-training {k + 1}/{self.cfg.training.epochs_fb}")
+            self.epochs_done = 0
+            self._save("running")
+        with tqdm(total=epochs, initial=self.epochs_done, desc="epochs", disable=not self.progress) as bar:
             while self.epochs_done < epochs:
                 epoch = self.epochs_done + 1
                 start = time.perf_counter()
                 row = {"epoch": epoch, **self._train_epoch(epoch)}
+                self.guard.check_epoch(row, self.history, self.state.forward_params)
                 row["epoch_seconds"] = time.perf_counter() - start
                 row.update(self._evaluate())
                 self.history.append(row)
@@ -166,14 +192,10 @@ class Trainer:
                 self._save("running")
                 bar.update(1)
                 bar.set_postfix(val_acc=f"{100 * row['val_acc']:.2f}%", test_acc=f"{100 * row['test_acc']:.2f}%")
-            bar.close()
-        except DivergedError:
-            if self.run_dir is not None:
-                self.run_dir.set_status("diverged", self.epochs_done)
-            raise
-        self._save("completed")
-        self._plot()
-        return RunResult(self.state, self.history, self.summary(), self.run_dir.path if self.run_dir else None)
+
+    def _set_status(self, status: str) -> None:
+        if self.run_dir is not None:
+            self.run_dir.set_status(status, max(self.epochs_done, 0))
 
     def summary(self) -> dict:
         """Best-validation metrics, operations (and energy on a chip) per inference and training sample."""
@@ -185,6 +207,8 @@ class Trainer:
         if self.cfg.hardware is not None:
             out["hardware_profile"] = self.cfg.hardware.profile
             out["design_rule_violations"] = [str(v) for v in self.design_violations]
+        if self.guard.numeric_warnings:
+            out["numeric_warnings"] = self.guard.warnings_note()
         return out
 
     def _named_lr(self) -> tuple[str, float]:
