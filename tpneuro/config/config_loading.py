@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import ConfigError
 from ..yaml_files import read_yaml
 from ..rules.registry import parse_hyperparams
+from ..shipped_files import find_shipped
 from .experiment import ExperimentConfig
 from .validation_error import first_error
 
@@ -28,7 +29,7 @@ def _field_help(model: type[BaseModel], loc: tuple) -> str:
     field = model.model_fields.get(str(loc[-1]))
     if field is None:
         return f"remove it or use one of: {', '.join(model.model_fields)}"
-    return field.description or f"see the {'.'.join(map(str, loc[:-1])) or 'top-level'} section in README.md"
+    return field.description or f"see the {'.'.join(map(str, loc[:-1])) or 'top-level'} section of the config reference (Config fields)"
 
 
 def validate_config(data: Any, source: str = "config") -> ExperimentConfig:
@@ -41,13 +42,16 @@ def validate_config(data: Any, source: str = "config") -> ExperimentConfig:
     except ValidationError as exc:
         loc, field, message = first_error(exc)
         raise ConfigError(source, field, message,
-                          _field_help(ExperimentConfig, loc) or "see README.md, section 'Config format'") from None
+                          _field_help(ExperimentConfig, loc) or "see the config reference (Config fields)") from None
     parse_hyperparams(cfg.rule.name, cfg.rule.hyperparams(), source)
     return cfg
 
 
 def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
-    """Load a YAML config, apply dotted overrides (e.g. {"training.epochs": 2}) and validate."""
+    """Load a YAML config, apply dotted overrides (e.g. {"training.epochs": 2}) and validate.
+
+    ``path`` is a file, or the name of a shipped config (``digits_ddtp_linear``, ``models/...yaml``)."""
+    path = find_shipped(path, "models")
     data = read_yaml(path, "config", "models/digits_ddtp_linear.yaml")
     return validate_config(apply_overrides(data, overrides or {}), str(path))
 

@@ -14,19 +14,19 @@ from typing import Any
 
 
 from ..errors import ConfigError, UnknownNameError
+from ..shipped_files import shipped_folder
 from ..yaml_files import read_yaml
 from .profile import CONFIDENCE_LEVELS, FieldSpec, HardwareProfile, Sourced
 
 PROFILE_DIR_ENV = "TPNEURO_PROFILE_DIR"
-_PACKAGED_DIR = Path(__file__).resolve().parents[2] / "hardware_profiles"
 _SOURCED_KEYS = ("value", "source", "confidence", "unit")
 
 
 def profile_directories() -> list[Path]:
-    """Where bare names are looked up: ``$TPNEURO_PROFILE_DIR`` first (if set), then the repository's
-    ``hardware_profiles/`` (the parent of the ``tpneuro`` package)."""
+    """Where bare names are looked up: ``$TPNEURO_PROFILE_DIR`` first (if set), then the shipped
+    ``hardware_profiles/`` (:func:`tpneuro.shipped_files.shipped_folder`)."""
     extra = os.environ.get(PROFILE_DIR_ENV)
-    return ([Path(extra)] if extra else []) + [_PACKAGED_DIR]
+    return ([Path(extra)] if extra else []) + [shipped_folder("hardware_profiles")]
 
 
 def list_profiles() -> list[str]:

@@ -3,7 +3,7 @@
 The network is :func:`build_nengo_network` of the run's checkpoint (weights W_i, b_i, Q_i as the initial
 transforms, the engine options of the run's config), with one probe added, ``net.output_probe``: the output
 readout r_L low-passed by ``readout_synapse``, the signal whose mean over a free phase is the engine's
-``predict``. Driving it (inputs, phases, errors) goes through ``net.presentation`` as in the engine:
+``predict``. Driving it (inputs, phases, errors) goes through ``net.presentation`` as in the engine::
 
     import pickle, nengo, numpy as np
     net = pickle.load(open("network.pkl", "rb"))        # tpneuro must be importable (node functions)

@@ -21,7 +21,8 @@ from .op_counts import LayerProducts, target_rule_macs
 class DDTPRHLHyperparams(TargetHyperparams):
     sigma: float = Field(gt=0, description="std of the noise that trains the feedback weights")
     rhl_size: int = Field(default=1024, ge=1, description="units of the fixed random hidden layer")
-    feedback_activation: Literal["tanh", "linear", "sigmoid", "relu"] = "linear"
+    feedback_activation: Literal["tanh", "linear", "sigmoid", "relu"] = Field(
+        "linear", description="t of the feedback map t(Q_i z + c_i) from the random hidden layer z")
 
 
 class DDTPRHL(TargetRule):

@@ -202,7 +202,7 @@ def plot_alignment(rows: list[dict], histories: dict[str, list[dict]], path: Pat
 # -- the report ----------------------------------------------------------------------------------
 def write_report(name: str, source: str, out_dir: Path, rows: list[dict], agg: list[dict],
                  note: str = "") -> Path:
-    """Write plots/*.png, report.md and report.html into ``out_dir``; return the Markdown report's path."""
+    """Write ``plots/*.png``, report.md and report.html into ``out_dir``; return the Markdown report's path."""
     out_dir = Path(out_dir)
     plots_dir = out_dir / PLOTS_DIR
     plots_dir.mkdir(parents=True, exist_ok=True)

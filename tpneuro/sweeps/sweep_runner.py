@@ -29,6 +29,7 @@ from ..errors import TpneuroError
 from ..hardware.profile_loading import PROFILE_DIR_ENV
 from ..atomic_files import write_text_atomic
 from ..directory_lock import exclusive
+from .ray_import import import_ray
 from .report import write_report
 from .results_table import build_tables, trial_dir
 from .sweep_spec import SweepSpec, load_sweep_spec
@@ -103,7 +104,7 @@ def ray_connection(address: str | None, workers: int | None, cpus_per_trial: int
     """Connect to the cluster at ``address`` (or ``$RAY_ADDRESS``), or start Ray in this process on
     ``workers * cpus_per_trial`` CPUs (default all cores); reuse a connection the caller already made.
     Yields a description of where the trials run; disconnects (and stops a local Ray) afterwards."""
-    import ray
+    ray = import_ray()
 
     if ray.is_initialized():
         yield f"the Ray connection of this process ({int(ray.cluster_resources().get('CPU', 0))} CPUs)"
@@ -152,7 +153,7 @@ def _progress_line(done: int, total: int, trial: Trial, record: dict) -> str:
 
 
 def _run_on_ray(plan: SweepPlan, todo: list[Trial], workers: int | None, in_flight_cap: bool, echo: Echo) -> None:
-    import ray
+    ray = import_ray()
 
     spec = plan.spec
     task = ray.remote(run_trial).options(num_cpus=spec.cpus_per_trial, max_retries=spec.retries,
