@@ -33,7 +33,25 @@ def _field_help(model: type[BaseModel], loc: tuple) -> str:
 
 
 def validate_config(data: Any, source: str = "config") -> ExperimentConfig:
-    """Validate a config mapping (and its rule's hyper-parameters); raise ConfigError on the first problem."""
+    """Validate a config mapping and its rule's hyper-parameters.
+
+    Parameters
+    ----------
+    data : mapping
+        The config's sections (dataset, network, rule, optimizer, training, ...), as plain data.
+    source : str
+        Where the data came from, named in errors.
+
+    Returns
+    -------
+    ExperimentConfig
+        The validated config.
+
+    Raises
+    ------
+    ConfigError
+        On the first problem: one line with the source, the field, the bad value and the fix.
+    """
     if not isinstance(data, dict):
         raise ConfigError(source, "<top level>", f"expected a mapping of sections, got {type(data).__name__}",
                           "write the config as YAML sections (dataset:, network:, rule:, optimizer:, training:)")
@@ -48,9 +66,25 @@ def validate_config(data: Any, source: str = "config") -> ExperimentConfig:
 
 
 def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
-    """Load a YAML config, apply dotted overrides (e.g. {"training.epochs": 2}) and validate.
+    """Load a YAML config, apply dotted overrides and validate it.
 
-    ``path`` is a file, or the name of a shipped config (``digits_ddtp_linear``, ``models/...yaml``)."""
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A config file, or the name of a shipped config (``digits_ddtp_linear``, ``models/digits_bp.yaml``).
+    overrides : dict, optional
+        Dotted field -> value, e.g. ``{"training.epochs": 2}``; None values are ignored.
+
+    Returns
+    -------
+    ExperimentConfig
+        The validated config (defaults filled in).
+
+    Raises
+    ------
+    ConfigError
+        One line naming the file, the field, the bad value and the fix.
+    """
     path = find_shipped(path, "models")
     data = read_yaml(path, "config", "models/digits_ddtp_linear.yaml")
     return validate_config(apply_overrides(data, overrides or {}), str(path))

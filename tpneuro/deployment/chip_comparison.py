@@ -10,8 +10,23 @@ from .chip_deployment import RunDeployer
 
 
 def compare_chips(run_dir: str | Path, chips: int = 3) -> list[dict]:
-    """Deploy ``run_dir``'s checkpoint on every profile (design rules reported, not enforced); write
-    ``chips/comparison.json``, ``chips/comparison.csv`` and ``chips/accuracy_vs_energy.png``."""
+    """Deploy a run on every profile and write one table and one plot.
+
+    Design rules are reported, not enforced; writes ``chips/comparison.json``, ``chips/comparison.csv`` and
+    ``chips/accuracy_vs_energy.png`` in the run directory.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        A directory written by ``tpneuro train --out``.
+    chips : int
+        Chip instances per profile.
+
+    Returns
+    -------
+    list of dict
+        One row per profile: accuracy mean and std, energy per inference and per training sample, violations.
+    """
     deployer = RunDeployer(run_dir)
     rows = []
     for name in list_profiles():

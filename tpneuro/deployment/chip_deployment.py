@@ -53,9 +53,29 @@ class RunDeployer:
         return self.run.data
 
     def deploy(self, profile_name: str, chips: int = 5, *, report_only: bool = False, passes: int = 1) -> Deployment:
-        """Accuracy on the test set of ``chips`` instances (seeds 0..chips-1): each chip's ranges calibrated to
-        the trained weights, the forward weights put on its grid with rounding drawn from the instance's seed;
-        ``passes`` > 1 averages the softmax over stochastic passes (stochastic units, Lee et al. 2015)."""
+        """Deploy the run's trained weights onto seeded chip instances of a profile.
+
+        Each chip's ranges are calibrated to the trained weights and the forward weights put on its grid with rounding
+        drawn from the instance's seed (0..chips-1); passes > 1 average the softmax over stochastic passes (stochastic
+        units, Lee et al. 2015).
+
+        Parameters
+        ----------
+        profile_name : str
+            A profile name or YAML path.
+        chips : int
+            Chip instances.
+        report_only : bool
+            Report design-rule violations instead of refusing the network.
+        passes : int
+            Stochastic passes per test input.
+
+        Returns
+        -------
+        Deployment
+            Test accuracy per chip, the accuracy without a chip, what the chip changes, operations and energy, and the
+            design-rule violations.
+        """
         profile = load_profile(profile_name)
         trained = self.run.state
         violations = check_design_rules(profile, trained.spec.layer_sizes, report_only=report_only)

@@ -80,8 +80,25 @@ class Engine(ABC):
     # -- support ------------------------------------------------------------------------------------
     @classmethod
     def check_run(cls, rule, spec, profile: HardwareProfile | None) -> None:
-        """Raise a one-line UnsupportedByEngine for a rule, network or chip profile this engine cannot run,
-        from its declared ``capabilities`` (the preflight calls this before anything is built)."""
+        """Refuse, in one line, a rule, network or chip profile this engine cannot run.
+
+        Decided from the engine's declared ``capabilities`` and the rule's and profile's declarations; the preflight
+        calls this before anything is built.
+
+        Parameters
+        ----------
+        rule : LearningRule
+            The rule.
+        spec : NetworkSpec
+            The network (its activations).
+        profile : HardwareProfile or None
+            The chip's profile, or None without a chip.
+
+        Raises
+        ------
+        UnsupportedByEngine
+            ``{engine} engine: {problem}; fix: {fix}``.
+        """
         check_capabilities(cls.name, cls.capabilities, rule, spec, profile)
 
     def check_supported(self, state: TrainState) -> None:
@@ -93,17 +110,65 @@ class Engine(ABC):
     @abstractmethod
     def train_batch(self, state: TrainState, x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
                     train_feedback: bool) -> BatchResult:
-        """Forward pass, rule updates, one feedback step (if ``train_feedback``), forward learning step."""
+        """Train on one minibatch: forward pass, rule updates, one feedback step, forward learning step.
+
+        Parameters
+        ----------
+        state : TrainState
+            The network; its parameters (and optimizer states) are updated in place.
+        x : numpy.ndarray
+            Inputs, shape (batch, n_0).
+        y : numpy.ndarray
+            Integer labels, shape (batch,).
+        rng : numpy.random.Generator
+            Draws the run's noise (feedback training noise, a chip's stochastic rounding and units).
+        train_feedback : bool
+            Whether the feedback parameters take their step too.
+
+        Returns
+        -------
+        BatchResult
+            Mean training loss, number correct and the feedback loss if trained.
+        """
 
     @abstractmethod
     def feedback_batch(self, state: TrainState, x: np.ndarray, rng: np.random.Generator) -> float:
-        """One feedback-only step (pre-training and extra feedback epochs); returns the feedback loss."""
+        """One feedback-only step (feedback pre-training and the extra feedback epochs).
+
+        Parameters
+        ----------
+        state : TrainState
+            The network; its feedback parameters are updated in place.
+        x : numpy.ndarray
+            Inputs, shape (batch, n_0).
+        rng : numpy.random.Generator
+            Draws the noise that trains the feedback weights.
+
+        Returns
+        -------
+        float
+            The feedback (reconstruction) loss of the step.
+        """
 
     # -- inference ----------------------------------------------------------------------------------
     @abstractmethod
     def predict(self, state: TrainState, x: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
-        """Output h_L (logits) per input row, no learning; ``rng`` draws a stochastic network's randomness (a
-        fixed stream when None, so that evaluation is reproducible)."""
+        """The output h_L (logits) per input row, without learning.
+
+        Parameters
+        ----------
+        state : TrainState
+            The network.
+        x : numpy.ndarray
+            Inputs, shape (n, n_0).
+        rng : numpy.random.Generator, optional
+            Draws a stochastic network's randomness; a fixed stream when None, so that evaluation is reproducible.
+
+        Returns
+        -------
+        numpy.ndarray
+            Logits, shape (n, n_L).
+        """
 
     @classmethod
     def averages_passes(cls, profile: HardwareProfile | None) -> bool:
@@ -120,8 +185,32 @@ class Engine(ABC):
 
     def evaluate(self, state: TrainState, x: np.ndarray, y: np.ndarray, passes: int = 1,
                  rng: np.random.Generator | None = None) -> Evaluation:
-        """Mean loss and accuracy; ``passes`` > 1 averages the softmax over stochastic passes (Lee et al. 2015,
-        Sec. 3.2: the test output is the mean over 100 passes of the stochastic network)."""
+        """Mean cross-entropy and accuracy on a dataset.
+
+        With ``passes`` > 1 the softmax is averaged over stochastic passes (Lee et al. 2015, Sec. 3.2: the test output
+        is the mean over 100 passes of the stochastic network).
+
+        Parameters
+        ----------
+        state : TrainState
+            The network.
+        x, y : numpy.ndarray
+            Inputs (n, n_0) and integer labels (n,).
+        passes : int
+            Stochastic passes to average; more than 1 only where passes can differ (:meth:`averages_passes`).
+        rng : numpy.random.Generator, optional
+            Draws the passes' randomness (a fixed stream when None).
+
+        Returns
+        -------
+        Evaluation
+            Loss and accuracy.
+
+        Raises
+        ------
+        UnsupportedByEngine
+            ``passes`` > 1 on a network whose passes cannot differ.
+        """
         chip = modeled_chip(state.chip)
         self.check_passes(passes, chip.profile if chip is not None else None)
         if passes == 1:
@@ -133,8 +222,20 @@ class Engine(ABC):
         return Evaluation(float(-np.mean(np.log(picked))), float(np.mean(probs.argmax(axis=1) == y)))
 
     def spike_trains(self, state: TrainState, x: np.ndarray) -> SpikeRecording | None:
-        """The spikes of every population while ``x`` is shown (free phase, no learning); None for an engine
-        without spikes."""
+        """The spikes of every population while inputs are shown (free phase, no learning).
+
+        Parameters
+        ----------
+        state : TrainState
+            The network.
+        x : numpy.ndarray
+            Inputs, shape (n, n_0).
+
+        Returns
+        -------
+        SpikeRecording or None
+            Spike counts per time step of every population, one dict per input; None for an engine without spikes.
+        """
         return None
 
 
@@ -166,13 +267,43 @@ class SpikingEngine(Engine):
     # -- probes of the engine-agreement suite ----------------------------------------------------------
     @abstractmethod
     def rates(self, state: TrainState, x: np.ndarray, *, dt: float | None = None) -> list[np.ndarray]:
-        """Hidden layers' normalised rates (spike count x tau_ref / window over ``options.rate_window`` after
-        ``options.settle``), learning off; one row per input; ``dt`` overrides the time step."""
+        """The hidden layers' normalised rates, learning off.
+
+        Spike count x tau_ref / window, counted over ``options.rate_window`` after ``options.settle``.
+
+        Parameters
+        ----------
+        state : TrainState
+            The network.
+        x : numpy.ndarray
+            Inputs, shape (n, n_0).
+        dt : float, optional
+            A time step other than the engine's.
+
+        Returns
+        -------
+        list of numpy.ndarray
+            One (n, n_i) array per hidden layer.
+        """
 
     @abstractmethod
     def nudged_weight_change(self, state: TrainState, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
-        """Free then nudged phase of the first sample (no noise phase); the change of every W_i; ``state`` is
-        left as it was; repeatable (fixed random streams)."""
+        """The change of every W_i after the free and nudged phases of the first sample (no noise phase).
+
+        ``state`` is left as it was, and the probe is repeatable (fixed random streams).
+
+        Parameters
+        ----------
+        state : TrainState
+            The network.
+        x, y : numpy.ndarray
+            Inputs and labels; only the first row is shown.
+
+        Returns
+        -------
+        dict
+            ``{"W1": dW_1, ...}``.
+        """
 
     def train_feedback(self, state: TrainState, x: np.ndarray, rng: np.random.Generator) -> None:
         """Noise phases on the samples ``x`` with forward plasticity off; Q_i updated in ``state``."""

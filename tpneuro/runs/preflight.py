@@ -62,8 +62,26 @@ def network_spec(cfg: ExperimentConfig, input_size: int, n_classes: int) -> Netw
 
 
 def preflight(cfg: ExperimentConfig, source: str = "config") -> RunPlan:
-    """Check ``cfg`` without reading its dataset; return the plan, or raise one ConfigError (or
-    UnsupportedByEngine, HardwareDesignRuleError) that names ``source``, the field and the fix."""
+    """Check a config without reading its dataset.
+
+    Parameters
+    ----------
+    cfg : ExperimentConfig
+        The config to check.
+    source : str
+        Where it came from (a file name), named in errors.
+
+    Returns
+    -------
+    RunPlan
+        The checked plan: engine class and options, loaded profile, rule, expected data shape, design-rule
+        violations (report mode) and notes.
+
+    Raises
+    ------
+    ConfigError, UnsupportedByEngine, HardwareDesignRuleError
+        One line naming ``source``, the field and the fix.
+    """
     engine_class = get_engine_class(cfg.engine, source)
     options = engine_settings(engine_class, cfg.engine_options, source)
     profile = _profile(cfg, source)

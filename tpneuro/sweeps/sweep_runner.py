@@ -76,7 +76,20 @@ class SweepPlan:
 
 
 def plan_sweep(sweep: str | os.PathLike | SweepSpec, out_dir: str | os.PathLike | None = None) -> SweepPlan:
-    """Validate the sweep and every trial and decide each trial's action; writes nothing."""
+    """Validate a sweep and every trial, and decide each trial's action; writes nothing.
+
+    Parameters
+    ----------
+    sweep : str, os.PathLike or SweepSpec
+        A sweep file or a parsed spec.
+    out_dir : str or os.PathLike, optional
+        The sweep directory (default runs/sweeps/NAME).
+
+    Returns
+    -------
+    SweepPlan
+        The spec, the trials and each trial's action (skip, resume or start).
+    """
     spec = sweep if isinstance(sweep, SweepSpec) else load_sweep_spec(sweep)
     trials = expand_trials(spec)
     out = Path(out_dir) if out_dir is not None else DEFAULT_ROOT / spec.name
@@ -194,10 +207,31 @@ def _run_on_ray(plan: SweepPlan, todo: list[Trial], workers: int | None, in_flig
 def run_sweep(sweep: str | os.PathLike | SweepSpec, out_dir: str | os.PathLike | None = None, *,
               ray_address: str | None = None, workers: int | None = None, echo: Echo | None = None,
               report_only: bool = False) -> SweepResult:
-    """Run (or continue) the sweep in ``sweep`` (a sweep file or a parsed SweepSpec) into ``out_dir``
-    (default runs/sweeps/NAME) and return its tables. Trials that finished before are skipped, the
-    others resumed from their checkpoints or started. ``report_only`` runs nothing and rebuilds the
-    tables and the report from the trial directories."""
+    """Run (or continue) a sweep on Ray and return its tables.
+
+    Trials that finished before are skipped, the others resumed from their checkpoints or started; every trial
+    is checked by the run preflight before any of them runs.
+
+    Parameters
+    ----------
+    sweep : str, os.PathLike or SweepSpec
+        A sweep file (or the name of a shipped one), or a parsed spec.
+    out_dir : str or os.PathLike, optional
+        The sweep directory (default runs/sweeps/NAME); locked while the sweep runs.
+    ray_address : str, optional
+        An existing Ray cluster (default ``$RAY_ADDRESS``, else Ray started here on the local cores).
+    workers : int, optional
+        Trials at once.
+    echo : callable, optional
+        Receives one line per finished trial.
+    report_only : bool
+        Run nothing; rebuild the tables and the report from the trial directories.
+
+    Returns
+    -------
+    SweepResult
+        One row per trial, one per group (mean and std over seeds), the report's path and the counts.
+    """
     echo = echo or (lambda line: None)
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")

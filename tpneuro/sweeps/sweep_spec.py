@@ -147,7 +147,23 @@ def parse_sweep_spec(data: Any, source: str) -> SweepSpec:
 
 
 def load_sweep_spec(path: str | os.PathLike) -> SweepSpec:
-    """Read and validate a sweep file (a path, or the name of a shipped one such as ``digits_smoke``)."""
+    """Read and validate a sweep file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A sweep file, or the name of a shipped one such as ``digits_smoke``.
+
+    Returns
+    -------
+    SweepSpec
+        The validated grid or random search.
+
+    Raises
+    ------
+    ConfigError
+        One line naming the file, the field and the fix.
+    """
     path = find_shipped(path, "sweeps")
     return parse_sweep_spec(read_yaml(path, "sweep", "sweeps/digits_smoke.yaml"), str(path))
 

@@ -43,8 +43,23 @@ class RunResult:
 class Trainer:
     """Runs one experiment config, optionally writing (and resuming) a run directory.
 
-    The config is checked by the preflight (tpneuro.runs.preflight) before the dataset is read; ``plan`` skips
-    that when the caller has checked it already.
+    The config is checked by the preflight (tpneuro.runs.preflight) before the dataset is read; the run is then
+    assembled (tpneuro.runs.assembly): data, engine, network state on its chip, seeded random streams.
+
+    Parameters
+    ----------
+    cfg : ExperimentConfig
+        The experiment.
+    run_dir : str or Path, optional
+        The run directory to write; None keeps the run in memory.
+    progress : bool
+        Show progress bars.
+    data : DataSplits, optional
+        Use these splits instead of loading ``cfg.dataset``.
+    source : str
+        Where ``cfg`` came from (a file name), named in error messages.
+    plan : RunPlan, optional
+        The preflight's plan of ``cfg``, when the caller has checked it already.
     """
 
     def __init__(self, cfg: ExperimentConfig, run_dir: str | Path | None = None, *, progress: bool = True,
@@ -147,9 +162,22 @@ class Trainer:
         return out
 
     def run(self, resume: bool = False) -> RunResult:
-        """Train until ``training.epochs`` epochs are done; checkpoint after each. The run directory is locked
-        for the whole run; on SIGINT (or SIGTERM turned into KeyboardInterrupt) its status says ``interrupted``
-        and RunInterrupted names the resume command; a diverged run keeps its last finished epoch and its plots."""
+        """Train until ``training.epochs`` epochs are done, checkpointing after each.
+
+        The run directory is locked for the whole run. On SIGINT (or SIGTERM turned into KeyboardInterrupt) its
+        status says ``interrupted`` and RunInterrupted names the resume command; a diverged run keeps its last
+        finished epoch and its plots.
+
+        Parameters
+        ----------
+        resume : bool
+            Continue from the run directory's checkpoint instead of starting.
+
+        Returns
+        -------
+        RunResult
+            The trained state, the per-epoch metrics, the summary and the run directory.
+        """
         with self.run_dir.writing() if self.run_dir is not None else nullcontext():
             self._prepare_run_dir(resume)
             try:
@@ -220,5 +248,44 @@ class Trainer:
 
 def train(cfg: ExperimentConfig, run_dir: str | Path | None = None, *, progress: bool = True,
           resume: bool = False, data: DataSplits | None = None) -> RunResult:
-    """Train ``cfg`` (optionally into ``run_dir``) and return the result. The Python entry point."""
+    """Train ``cfg`` (optionally into a run directory) and return the result: the Python entry point.
+
+    The config goes through the run preflight (tpneuro.runs.preflight) before any data are read; then the data, the
+    network and the engine are assembled and trained by the schedule of Meulemans et al. 2020 ("parallel").
+
+    Parameters
+    ----------
+    cfg : ExperimentConfig
+        The experiment, e.g. from :func:`tpneuro.load_config` or :func:`tpneuro.validate_config`.
+    run_dir : str or Path, optional
+        Directory to write (config.yaml, checkpoint.npz with its manifest, metrics, summary, plots); locked for
+        the run. None keeps everything in memory.
+    progress : bool
+        Show progress bars.
+    resume : bool
+        Continue the run in ``run_dir`` from its checkpoint (``cfg`` must be the config it started with,
+        ``training.epochs`` excepted).
+    data : DataSplits, optional
+        Use these splits instead of loading ``cfg.dataset``.
+
+    Returns
+    -------
+    RunResult
+        The trained state, the per-epoch metrics and the summary (best-validation test accuracy, operations
+        and energy per inference and training sample).
+
+    Raises
+    ------
+    TpneuroError
+        One-line errors: ConfigError, UnsupportedByEngine, HardwareDesignRuleError before any data are read;
+        DivergedError, RunDirectoryError, RunInterrupted while training.
+
+    Examples
+    --------
+    >>> import tpneuro
+    >>> cfg = tpneuro.load_config("digits_ddtp_linear", {"training.epochs": 1})
+    >>> result = tpneuro.train(cfg, progress=False)
+    >>> 0.0 <= result.summary["test_acc_at_best_val"] <= 1.0
+    True
+    """
     return Trainer(cfg, run_dir, progress=progress, data=data).run(resume=resume)
