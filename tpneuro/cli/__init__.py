@@ -9,15 +9,10 @@ import sys
 
 import click
 
+from . import check, chips, evaluate, export, profiles, rules, sweep, train
 from .boundary import report
-from .check import check
-from .chips import chips
-from .evaluate import evaluate
-from .export import export
-from .profiles import profiles
-from .rules import rules
-from .sweep import sweep
-from .train import train
+
+COMMAND_MODULES = (train, check, evaluate, rules, profiles, chips, sweep, export)   # each defines the command of its name
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,8 +28,8 @@ def cli():
     """
 
 
-for command in (train, check, evaluate, rules, profiles, chips, sweep, export):
-    cli.add_command(command)
+for module in COMMAND_MODULES:
+    cli.add_command(getattr(module, module.__name__.rpartition(".")[2]))
 
 
 def main(argv: list[str] | None = None) -> None:
