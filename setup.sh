@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up tpneuro in ./.venv: finds Python 3.13, installs the package with its dependencies, and (as
-# root, with apt-get) the Debian Fashion-MNIST dataset. Safe to run again: it only adds what is missing.
+# Sets up tpneuro in ./.venv: finds Python 3.13, installs the package (editable) with its dependencies and
+# the extras the README's commands need (sweeps: Ray; test: pytest; docs: Sphinx, as the tests build the
+# documentation), and (as root, with apt-get) the Debian Fashion-MNIST dataset. Safe to run again: it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -18,7 +19,7 @@ if [ ! -x .venv/bin/python ]; then
     "$(find_python)" -m venv .venv
     .venv/bin/python -m pip install --quiet --upgrade pip
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[sweeps,test,docs]"
 
 if [ ! -d /usr/share/datasets/fashion-mnist ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null) \

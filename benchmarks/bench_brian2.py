@@ -11,7 +11,7 @@ the nengo engine, and an optional Fashion-MNIST run.
 1. Accuracy (digits, sklearn 8x8, 64-64-10 soft_lif, DDTP-linear beta 0.1 sigma 0.1, batch 32, one feedback
    pre-training epoch, seed 0): the rate engine with the config's Adam optimizers against the brian2 engine
    (cpp_standalone, default Brian2Options: in-simulation plasticity, learning_rate 0.2 = SGD step per sample
-   times beta), both through tpneuro.training's Trainer. Issue 4 asks for brian2 within 3 points of the rate
+   times beta), both through tpneuro.training's Trainer. The criterion: brian2 within 3 points of the rate
    engine. ``--rule drl --hidden 64,64`` runs the layer-wise mapping instead (DRL with linear feedback, the
    chain output -> layer 2 -> layer 1) on 64-64-64-10.
 2. Speed (the same network; one warm-up call that builds/compiles, then a timed call of ``train_batch`` on
@@ -23,8 +23,8 @@ the nengo engine, and an optional Fashion-MNIST run.
    ``--fmnist-engines``: the rate engine (Adam minibatches) and the brian2 engine (cpp_standalone, online, the
    file's engine options: the FAST phases, readout step 0.005 and hidden step 0.2, or ``--fmnist-lr`` and
    ``--fmnist-hidden-lr``); test accuracy on ``--fmnist-test`` test samples, wall and CPU seconds (this process
-   and its standalone binaries; a loaded machine inflates wall time more), the load average. Measured: see
-   README.md, "Spiking engine: brian2".
+   and its standalone binaries; a loaded machine inflates wall time more), the load average. Measured: the
+   documentation's results page of this benchmark (from benchmarks/results/).
 """
 from __future__ import annotations
 
@@ -41,6 +41,8 @@ from tpneuro.engines.registry import get_engine
 from tpneuro.runs import build_state
 from tpneuro.training import Trainer
 from tpneuro.yaml_files import read_yaml
+
+from results_file import ResultsFile
 
 
 def digits_config(engine: str, epochs: int, train_subset: int | None, engine_options: dict | None = None,
@@ -150,17 +152,18 @@ def main() -> None:
     parser.add_argument("--fmnist-lr", type=float, help="brian2 learning_rate (default: the config file's)")
     parser.add_argument("--fmnist-hidden-lr", type=float, help="brian2 hidden_learning_rate (default: the file's)")
     args = parser.parse_args()
+    results = ResultsFile()
 
     if not args.skip_accuracy:
         hidden = tuple(int(n) for n in args.hidden.split(","))
         rows = accuracy(args.epochs, args.train_subset, args.rule, hidden)
         sizes = "-".join(str(n) for n in (64, *hidden, 10))
-        print(f"\ndigits {sizes} soft_lif {args.rule}, seed 0, {rows[0]['n_train']} training / {rows[0]['n_test']} "
-              f"test samples, {args.epochs} epochs (+1 feedback pre-training epoch)")
-        print(f"{'engine':<8} {'test %':>7} {'test % @best val':>17} {'wall s':>8} {'wall s/train sample':>20}")
-        for r in rows:
-            print(f"{r['engine']:<8} {r['test']:>7.2f} {r['best_val_test']:>17.2f} {r['wall']:>8.1f} {r['per_sample']:>20.4f}")
-        print(f"brian2 - rate: {rows[1]['test'] - rows[0]['test']:+.2f} points")
+        results.table(f"digits {sizes} soft_lif {args.rule}, seed 0, {rows[0]['n_train']} training / "
+                      f"{rows[0]['n_test']} test samples, {args.epochs} epochs (+1 feedback pre-training epoch)",
+                      ["engine", "test %", "test % @best val", "wall s", "wall s/train sample"],
+                      [[r["engine"], f"{r['test']:.2f}", f"{r['best_val_test']:.2f}", f"{r['wall']:.1f}",
+                        f"{r['per_sample']:.4f}"] for r in rows])
+        results.note(f"brian2 - rate: {rows[1]['test'] - rows[0]['test']:+.2f} points")
 
     if not args.skip_speed:
         n = args.speed_samples
@@ -170,15 +173,13 @@ def main() -> None:
         for name, options, count in runs:
             rows.append(speed(name, options, count))
             print(f"speed {rows[-1]['engine']}: {rows[-1]['per_sample']:.3f} s/sample", flush=True)
-        print("\nspeed, digits 64-64-10 DDTP-linear training samples (free + noise + nudged phases); brian2 dt 0.1 ms, "
-              "nengo dt 1 ms; first call = build/compile + 2 samples")
-        head = (f"{'engine':<22} {'samples':>7} {'first call s':>12} {'wall s/sample':>13} {'wall s/sim s':>12} "
-                f"{'sim s/sample':>12} {'syn. events/sample':>18} {'syn. events/wall s':>18}")
-        print(head)
-        for r in rows:
-            print(f"{r['engine']:<22} {r['samples']:>7} {r['first_call']:>12.1f} {r['per_sample']:>13.4f} "
-                  f"{r['per_sim_s']:>12.3f} {r['sim_per_sample']:>12.3f} {r['events_per_sample']:>18.0f} "
-                  f"{r['events_per_s']:>18.3g}")
+        results.table("speed, digits 64-64-10 DDTP-linear training samples (free + noise + nudged phases); brian2 "
+                      "dt 0.1 ms, nengo dt 1 ms; first call = build/compile + 2 samples",
+                      ["engine", "samples", "first call s", "wall s/sample", "wall s/sim s", "sim s/sample",
+                       "syn. events/sample", "syn. events/wall s"],
+                      [[r["engine"], r["samples"], f"{r['first_call']:.1f}", f"{r['per_sample']:.4f}",
+                        f"{r['per_sim_s']:.3f}", f"{r['sim_per_sample']:.3f}", f"{r['events_per_sample']:.0f}",
+                        f"{r['events_per_s']:.3g}"] for r in rows])
 
     if args.fashion_mnist:
         n = None if args.fashion_mnist == "epoch" else int(args.fashion_mnist)
@@ -187,16 +188,15 @@ def main() -> None:
         rows = [fashion_mnist(engine, n, args.fmnist_test, options if engine == "brian2" else None)
                 for engine in args.fmnist_engines.split(",")]
         used = fashion_config("brian2", n, args.fmnist_test, options)["engine_options"]
-        print(f"\nFashion-MNIST 784-256-10 DDTP-linear ({FASHION_CONFIG}), one epoch online on {rows[0]['n_train']} "
-              f"training samples, test on {rows[0]['n_test']}; brian2 cpp_standalone, learning_rate "
-              f"{used['learning_rate']}, hidden_learning_rate {used.get('hidden_learning_rate')} (published spiking: "
-              "desire backpropagation 87.56 %)")
-        print(f"{'engine':<8} {'test %':>7} {'wall s':>8} {'CPU s':>8} {'wall s/train sample':>20} {'wall s/sim s':>12} "
-              f"{'load':>5}")
-        for r in rows:
-            sim = f"{r['per_sim_s']:>12.3f}" if "per_sim_s" in r else f"{'-':>12}"
-            print(f"{r['engine']:<8} {r['test']:>7.2f} {r['wall']:>8.0f} {r['cpu']:>8.0f} {r['per_sample']:>20.4f} {sim} "
-                  f"{r['load']:>5.1f}")
+        results.table(f"Fashion-MNIST 784-256-10 DDTP-linear ({FASHION_CONFIG}), one epoch online on "
+                      f"{rows[0]['n_train']} training samples, test on {rows[0]['n_test']}; brian2 cpp_standalone, "
+                      f"learning_rate {used['learning_rate']}, hidden_learning_rate {used.get('hidden_learning_rate')} "
+                      "(published spiking: desire backpropagation 87.56 %)",
+                      ["engine", "test %", "wall s", "CPU s", "wall s/train sample", "wall s/sim s", "load"],
+                      [[r["engine"], f"{r['test']:.2f}", f"{r['wall']:.0f}", f"{r['cpu']:.0f}",
+                        f"{r['per_sample']:.4f}", f"{r['per_sim_s']:.3f}" if "per_sim_s" in r else "-",
+                        f"{r['load']:.1f}"] for r in rows])
+    results.write()
 
 
 if __name__ == "__main__":

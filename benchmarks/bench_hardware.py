@@ -15,7 +15,7 @@ With several seeds, every run (float and each profile) is repeated per seed; an 
 std over seeds, "vs float" the mean ± std of the per-seed differences (same seed: same initial
 weights and data order; the chip's rounding draws from the noise stream, so noise differs), and the
 criterion is judged on that mean difference. On DRL, 2 epochs, the last epoch's float test accuracy varies by 1.7 points (std, 8 seeds) between seeds,
-more than the criterion's 1 point, so one seed cannot decide it (README, hardware section).
+more than the criterion's 1 point, so one seed cannot decide it.
 """
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ from tpneuro.deployment import RunDeployer
 from tpneuro.hardware import list_profiles
 from tpneuro.training import train
 
-CRITERION_PROFILE = "int8_stochastic"     # issue 3: under 1 point of test accuracy lost against float
+from results_file import ResultsFile
+
+CRITERION_PROFILE = "int8_stochastic"     # criterion: under 1 point of test accuracy lost against float
 
 
 def joules(summary: dict, what: str) -> str:
@@ -48,7 +50,8 @@ def run_dir(out: str, rule: str, name: str, seed: int, seeds: list[int]) -> str:
     return f"{out}/{rule}-{name}" if len(seeds) == 1 else f"{out}/{rule}-{name}-s{seed}"
 
 
-def bench_rule(rule: str, profiles: list[str], seeds: list[int], args: argparse.Namespace) -> None:
+def bench_rule(rule: str, profiles: list[str], seeds: list[int], args: argparse.Namespace,
+               results: ResultsFile) -> None:
     base = {"training.epochs": args.epochs}
     float_acc, deployers = {}, {}
     for seed in seeds:
@@ -73,17 +76,14 @@ def bench_rule(rule: str, profiles: list[str], seeds: list[int], args: argparse.
                      joules(summary, "training_sample"), joules(summary, "inference"),
                      str(len(summary["design_rule_violations"]))])
         print("done", rule, profile, rows[-1][1:5], flush=True)
-    print(f"\n{rule}, Fashion-MNIST, {args.epochs} epochs, seeds {','.join(map(str, seeds))}, "
-          f"float test accuracy {pct(list(float_acc.values()))} %")
     head = ["profile", "hw-aware %", "vs float", f"deployed % ({args.chips} chips x {len(seeds)} seeds)",
             "vs float", "J / training sample", "J / inference", "design-rule violations"]
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
-    for line in [head, ["-" * w for w in widths], *rows]:
-        print("  ".join(str(c).rjust(w) for c, w in zip(line, widths)))
+    results.table(f"{rule}, Fashion-MNIST, {args.epochs} epochs, seeds {','.join(map(str, seeds))}, "
+                  f"float test accuracy {pct(list(float_acc.values()))} %", head, rows)
     if CRITERION_PROFILE in aware_loss:
         loss = 100 * aware_loss[CRITERION_PROFILE]
         over = "" if len(seeds) == 1 else f" (mean over {len(seeds)} seeds)"
-        print(f"criterion: 8-bit weights with stochastic rounding ({CRITERION_PROFILE}) lose {loss:.2f} points "
+        results.note(f"criterion: 8-bit weights with stochastic rounding ({CRITERION_PROFILE}) lose {loss:.2f} points "
               f"of test accuracy against float{over} (required: < 1): {'met' if loss < 1 else 'NOT met'}")
 
 
@@ -97,8 +97,10 @@ def main() -> None:
     parser.add_argument("--out", default="runs/bench_hardware")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
+    results = ResultsFile()
     for rule in args.rules.split(","):
-        bench_rule(rule, args.profiles.split(","), seeds, args)
+        bench_rule(rule, args.profiles.split(","), seeds, args, results)
+    results.write()
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ from tpneuro.config import validate_config
 from tpneuro.engines.registry import ENGINES
 from tpneuro.training import Trainer
 
+from results_file import ResultsFile
+
 SETUPS = {  # dataset -> (hidden, epochs, train_subset, test_subset) for the full and the --quick run
     "digits": {"full": (64, 5, None, None), "quick": (64, 2, 500, None)},
     "fashion_mnist": {"full": (100, 3, 2000, 1000), "quick": (100, 1, 500, 500)},
@@ -81,6 +83,7 @@ def main() -> None:
     parser.add_argument("--test-subset", type=int)
     parser.add_argument("--out", type=Path, help="write each engine's run directory under OUT (metrics per epoch)")
     args = parser.parse_args()
+    results = ResultsFile()
     hidden, epochs, train_subset, test_subset = SETUPS[args.dataset]["quick" if args.quick else "full"]
     hidden, epochs = args.hidden or hidden, args.epochs or epochs
     train_subset, test_subset = args.train_subset or train_subset, args.test_subset or test_subset
@@ -94,19 +97,17 @@ def main() -> None:
     if not rows:
         return
     size = {"digits": 64, "fashion_mnist": 784}[args.dataset]
-    print(f"\n{args.dataset}, {size}-{hidden}-10 soft_lif, DDTP-linear, seed 0, {rows[0]['n_train']} training "
-          f"samples, {rows[0]['n_test']} test samples, {epochs} epochs; nengo {__import__('nengo').__version__} "
-          "reference simulator, dt 1 ms")
-    head = (f"{'engine':<7} {'test %':>7} {'test % @best val':>17} {'wall s':>8} {'wall s/train sample':>20} "
-            f"{'wall s/sim s':>13} {'sim s':>8} {'spikes/sample':>14} {'syn. events/sample':>19}")
-    print(head)
-    print("-" * len(head))
-    for r in rows:
-        spiking = "s_per_simulated_s" in r
-        print(f"{r['engine']:<7} {r['test_acc']:>7.2f} {r['best_val_test_acc']:>17.2f} {r['wall_s']:>8.1f} "
-              f"{r['s_per_train_sample']:>20.5f} "
-              + (f"{r['s_per_simulated_s']:>13.3f} {r['simulated_s']:>8.1f} {r['spikes_per_sample']:>14.0f} "
-                 f"{r['events_per_sample']:>19.0f}" if spiking else f"{'-':>13} {'-':>8} {'-':>14} {'-':>19}"))
+    title = (f"{args.dataset}, {size}-{hidden}-10 soft_lif, DDTP-linear, seed 0, {rows[0]['n_train']} training "
+             f"samples, {rows[0]['n_test']} test samples, {epochs} epochs; nengo {__import__('nengo').__version__} "
+             "reference simulator, dt 1 ms")
+    head = ["engine", "test %", "test % @best val", "wall s", "wall s/train sample", "wall s/sim s", "sim s",
+            "spikes/sample", "syn. events/sample"]
+    table = [[r["engine"], f"{r['test_acc']:.2f}", f"{r['best_val_test_acc']:.2f}", f"{r['wall_s']:.1f}",
+              f"{r['s_per_train_sample']:.5f}"]
+             + ([f"{r['s_per_simulated_s']:.3f}", f"{r['simulated_s']:.1f}", f"{r['spikes_per_sample']:.0f}",
+                 f"{r['events_per_sample']:.0f}"] if "s_per_simulated_s" in r else ["-"] * 4) for r in rows]
+    results.table(title, head, table)
+    results.write()
 
 
 if __name__ == "__main__":

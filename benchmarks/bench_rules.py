@@ -22,6 +22,8 @@ import time
 import numpy as np
 
 
+from results_file import ResultsFile
+
 REF_ACC_2EP = {"bp": 84.8, "ddtp_linear": 84.5, "drl": 83.1, "dtp": 82.5, "ddtp_rhl": 83.7}
 REF_SECONDS = {("bp", "float64"): 4.7, ("dtp", "float64"): 12.2, ("ddtp_linear", "float64"): 23.2,
                ("ddtp_linear", "float32"): 15.3, ("drl", "float64"): 43.5, ("ddtp_rhl", "float64"): 61.3}
@@ -72,6 +74,7 @@ def main() -> None:
     parser.add_argument("--epochs-fb", type=int, default=None,
                         help="feedback pre-training epochs (default: the config's; 0 to time epochs only)")
     args = parser.parse_args()
+    results = ResultsFile()
     ctx = mp.get_context("spawn")
     peak = {d: numpy_matmul_gflops(d) for d in args.dtypes.split(",")}
     rows = []
@@ -85,8 +88,6 @@ def main() -> None:
             r = rows[-1]
             print(f"done {rule} {dtype}: {r['acc_2ep']:.2f} % after 2 epochs, {r['epoch_s']:.2f} s/epoch", flush=True)
     schedule = "paper schedule" if args.epochs_fb is None else f"epochs_fb = {args.epochs_fb}"
-    print(f"\nFashion-MNIST, 784-256x5-10, seed 42, {args.epochs} epochs ({schedule}); numpy matmul (128x256 @ 256x256): "
-          + ", ".join(f"{d} {g:.1f} GFLOP/s" for d, g in peak.items()))
     head = ["rule", "dtype", "test % ep2", "paper ep2", f"best-val test % ({args.epochs} ep)", "s/epoch",
             "original s", "speed-up", ">=4x", "GFLOP/s", "of matmul peak", "peak MiB"]
     table = []
@@ -97,9 +98,9 @@ def main() -> None:
                       f"{r['acc_best_val']:.2f}", f"{r['epoch_s']:.2f}", f"{ref_s}", f"{speed:.2f}x",
                       ("yes" if speed >= 4 else "no") if r["rule"] in TP_RULES else "-",
                       f"{r['gflops']:.1f}", f"{100 * r['gflops'] / peak[r['dtype']]:.0f} %", f"{r['peak_mib']:.0f}"])
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *table)]
-    for line in [head, ["-" * w for w in widths], *table]:
-        print("  ".join(str(c).rjust(w) for c, w in zip(line, widths)))
+    results.table(f"Fashion-MNIST, 784-256x5-10, seed 42, {args.epochs} epochs ({schedule}); numpy matmul "
+                  "(128x256 @ 256x256): " + ", ".join(f"{d} {g:.1f} GFLOP/s" for d, g in peak.items()), head, table)
+    results.write()
 
 
 if __name__ == "__main__":

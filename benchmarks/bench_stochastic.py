@@ -26,6 +26,8 @@ import yaml
 from tpneuro.config import load_config
 from tpneuro.training import train
 
+from results_file import ResultsFile
+
 NETWORKS = {"stochastic": ("784-200-200-10, Bernoulli units", "fmnist_stochastic_dtp", "fmnist_stochastic_bp_ste"),
             "discrete": ("784-500-500-10, sign units", "fmnist_discrete_dtp", "fmnist_discrete_bp_ste")}
 
@@ -66,6 +68,7 @@ def main() -> None:
     parser.add_argument("--bp-set", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--eval-passes", type=int, default=None)
     args = parser.parse_args()
+    results = ResultsFile()
     networks, rules = args.networks.split(","), args.rules.split(",")
     sets = {"dtp": parse_sets(args.dtp_set), "bp": parse_sets(args.bp_set)}
     if args.eval_passes is not None:
@@ -75,11 +78,11 @@ def main() -> None:
     jobs = [(name, args.first_seed + s, args.epochs, sets["dtp" if name.endswith("dtp") else "bp"])
             for net in networks for name in names[net] for s in range(args.seeds)]
     with ProcessPoolExecutor(args.workers) as pool:
-        results = list(pool.map(run, *zip(*jobs)))
+        runs = list(pool.map(run, *zip(*jobs)))
     rows, stats = [], {}
     for net in networks:
         for name in names[net]:
-            mine = [r for r in results if r[0] == name]
+            mine = [r for r in runs if r[0] == name]
             val, best, last = (np.array([r[k] for r in mine]) for k in (2, 3, 4))
             stats[name] = best.mean()
             rule = "DTP" if name.endswith("dtp") else "BP (straight-through)"
@@ -88,18 +91,16 @@ def main() -> None:
                          f"{np.mean([r[5] for r in mine]):.0f}"])
     head = ["network", "rule", "best val error %", "test error % (best val)", f"test error % (epoch {args.epochs})",
             "s / run"]
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
     seeds = f"{args.first_seed}..{args.first_seed + args.seeds - 1}"
-    print(f"\nFashion-MNIST, {args.epochs} epochs, mean ± std over {args.seeds} seeds ({seeds}); "
-          f"DTP overrides {sets['dtp']}, BP overrides {sets['bp']}")
-    for line in [head, ["-" * w for w in widths], *rows]:
-        print("  ".join(str(c).ljust(w) for c, w in zip(line, widths)))
+    results.table(f"Fashion-MNIST, {args.epochs} epochs, mean ± std over {args.seeds} seeds ({seeds}); "
+                  f"DTP overrides {sets['dtp']}, BP overrides {sets['bp']}", head, rows)
     for net in networks:
         if len(names[net]) < 2:
             continue
         dtp, bp = stats[NETWORKS[net][1]], stats[NETWORKS[net][2]]
-        print(f"{net}: DTP {'beats' if dtp < bp else 'does not beat'} BP-STE (DTP's margin {bp - dtp:+.2f} points of "
-              "best-val test error)")
+        results.note(f"{net}: DTP {'beats' if dtp < bp else 'does not beat'} BP-STE (DTP's margin {bp - dtp:+.2f} "
+                     "points of best-val test error)")
+    results.write()
 
 
 if __name__ == "__main__":

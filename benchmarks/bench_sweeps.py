@@ -28,13 +28,9 @@ from tpneuro.sweeps import load_sweep_spec, run_sweep
 from tpneuro.sweeps.trial_grid import expand_trials
 from tpneuro.sweeps.trial_runner import run_trial
 
+from results_file import ResultsFile
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def table(rows: list[list[str]], head: list[str]) -> str:
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
-    line = lambda cells: "  ".join(str(c).rjust(w) for c, w in zip(cells, widths))  # noqa: E731
-    return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
 
 def main() -> None:
@@ -45,6 +41,7 @@ def main() -> None:
     parser.add_argument("--train-subset", type=int, default=300)
     parser.add_argument("--out", help="folder for the run directories (default: a temporary one)")
     args = parser.parse_args()
+    results = ResultsFile()
     folder = Path(args.out or tempfile.mkdtemp(prefix="bench_sweeps-"))
     folder.mkdir(parents=True, exist_ok=True)
     sweep_file = folder / "bench.yaml"
@@ -87,9 +84,8 @@ def main() -> None:
         [f"Ray sweep, {args.workers} workers, trials only", f"{without:.1f}", f"{60 * n / without:.1f}",
          f"{statistics.fmean(inside):.2f}", f"{sequential / without:.2f}"],
     ]
-    print(f"\n{n} digits DDTP-linear trials (64-16-10, {args.epochs} epoch(s) on {args.train_subset} samples), "
-          f"run directories in {folder}")
-    print(table(rows, ["mode", "wall s", "trials / min", "s per trial inside", "speed-up"]))
+    results.table(f"{n} digits DDTP-linear trials (64-16-10, {args.epochs} epoch(s) on {args.train_subset} samples)",
+                  ["mode", "wall s", "trials / min", "s per trial inside", "speed-up"], rows)
     overhead = (without * args.workers - sum(inside)) / n
     records = [json.loads((folder / "sweep" / r["run_dir"] / "trial.json").read_text()) for r in result.rows]
     by_pid: dict[int, list[dict]] = {}
@@ -102,16 +98,17 @@ def main() -> None:
     last_end = max(r["started"] + r["seconds"] for r in records)
     warm_n = sum(r["started"] >= warm_from - 1e-3 for r in records)
     if gaps and warm_n and last_end > warm_from:
-        print(f"steady state (after each worker's first trial): Ray {60 * warm_n / (last_end - warm_from):.1f} "
+        results.note(f"steady state (after each worker's first trial): Ray {60 * warm_n / (last_end - warm_from):.1f} "
               f"trials/min on {len(by_pid)} workers vs sequential {60 * (n - 1) / sum(sequential_inside[1:]):.1f}; "
               f"a trial {statistics.median(later):.2f} s on a worker vs {statistics.median(sequential_inside[1:]):.2f} s "
               f"sequential (median); first trial per worker {statistics.fmean(firsts):.2f} s (worker start-up, imports); "
               f"dispatch gap between trials on a worker {1000 * statistics.median(gaps):.0f} ms (median)")
-    print(f"Ray start-up (ray.init) {marks['ray_up'] - start:.1f} s; tables and report "
+    results.note(f"Ray start-up (ray.init) {marks['ray_up'] - start:.1f} s; tables and report "
           f"{end - marks['last_trial']:.1f} s; overhead per trial on Ray {overhead:.2f} s "
           f"(= {without:.1f} s x {args.workers} workers - {sum(inside):.1f} s inside trials, / {n}); "
           f"a trial inside a worker takes {statistics.fmean(inside) / statistics.fmean(sequential_inside):.2f}x "
           "its sequential time")
+    results.write()
 
 
 if __name__ == "__main__":

@@ -1,9 +1,19 @@
-"""How close is each rule's update to the BP gradient and to the Gauss-Newton update?
-Meulemans et al. 2020's diagnostics on one batch of a freshly initialised network, then after training.
+"""
+Alignment with backpropagation and Gauss-Newton
+===============================================
 
-    python examples/alignment_angles.py [--epochs N]
+How close is each rule's weight update to the BP gradient and to the damped Gauss-Newton update?
+Meulemans et al. 2020's diagnostics (:func:`tpneuro.training.theory_diagnostics.diagnose`) on one batch of 64
+digits after a short training, for DDTP-linear, DTP and DFA. Angles are in degrees: 0 means the same
+direction. Condition 2 is the distance of the feedback path's Jacobian from the forward Jacobian's
+pseudo-inverse (rules with trained feedback only).
+
+Run it from a shell with ``python examples/alignment_angles.py --epochs 5``.
 """
 import argparse
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 import tpneuro
 from tpneuro.data import load_dataset
@@ -14,7 +24,8 @@ parser.add_argument("--epochs", type=int, default=5)
 args = parser.parse_args()
 
 data = load_dataset("digits", seed=0)
-x, y = data.x_train[:128], data.y_train[:128]
+x, y = data.x_train[:64], data.y_train[:64]
+angles = {}
 for name, hyper in {"ddtp_linear": {"beta": 0.1, "sigma": 0.1}, "dtp": {"beta": 0.2, "sigma": 0.1},
                     "dfa": {}}.items():
     cfg = tpneuro.validate_config({
@@ -25,8 +36,18 @@ for name, hyper in {"ddtp_linear": {"beta": 0.1, "sigma": 0.1}, "dtp": {"beta": 
     state = result.state
     d = diagnose(state.rule, state.forward_params, state.feedback_params, x, y, damping=0.1)
     layers = range(1, result.state.spec.n_layers)
+    angles[name] = [d[f"angle_bp/L{i}"] for i in layers]
     print(f"{name:12s} angle to BP: " + ", ".join(f"L{i} {d[f'angle_bp/L{i}']:5.1f}" for i in layers)
           + " | to GN: " + ", ".join(f"L{i} {d[f'angle_gn/L{i}']:5.1f}" for i in layers)
           + (" | Condition 2: " + ", ".join(f"L{i} {d[f'condition2/L{i}']:.2f}" for i in layers)
              if "condition2/L1" in d else ""))
-print("(degrees; 0 = same direction. DDTP-linear's feedback approaches the pseudo-inverse: small Condition 2 distance)")
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 3))
+width = 0.8 / len(angles)
+for k, (name, values) in enumerate(angles.items()):
+    ax.bar(np.arange(1, len(values) + 1) + (k - (len(angles) - 1) / 2) * width, values, width, label=name)
+ax.set(xlabel="hidden layer", ylabel="angle to the BP update (degrees)", xticks=range(1, len(values) + 1))
+ax.legend()
+fig.tight_layout()
+plt.show()

@@ -57,7 +57,7 @@ def test_hardware_training_and_deployment(trained, capsys, tmp_path):
     assert "on loihi1:" in out and "per inference" in out
     code, out, _ = run(["evaluate", str(trained), "--hardware", "dynapse2", "--chips", "2"], capsys)
     assert code in (0, None)
-    assert "deployed on dynapse2, 2 chip instances: test accuracy" in out
+    assert "the trained weights put on dynapse2, 2 chip instances: test accuracy" in out and "without a chip" in out
 
 
 def test_rules_and_profiles_listings(capsys):
@@ -88,11 +88,3 @@ def test_help_of_every_command():
     for cmd in ([], ["train"], ["evaluate"], ["rules"], ["profiles"], ["chips"]):
         out = subprocess.run([sys.executable, "-m", "tpneuro.cli", *cmd, "--help"], capture_output=True, text=True)
         assert out.returncode == 0 and "Usage:" in out.stdout, (cmd, out.stderr)
-
-
-@pytest.mark.parametrize("script", sorted((ROOT / "examples").glob("*.py")), ids=lambda p: p.name)
-def test_examples_run(script):
-    out = subprocess.run([sys.executable, str(script), "--epochs", "1"], capture_output=True, text=True, cwd=ROOT,
-                         timeout=300)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip()

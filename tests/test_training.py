@@ -65,16 +65,59 @@ def test_existing_run_directory_is_not_overwritten(tmp_path, data):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow is what this test provokes
-def test_diverging_run_stops_cleanly_and_keeps_last_good_epoch(tmp_path, data):
+def test_diverging_run_stops_cleanly_and_keeps_last_good_epoch(tmp_path, data, monkeypatch):
+    """One good epoch, then the resumed run's weights are blown up after an optimizer step of epoch 2 (a fault
+    injected into Adam.step): the loss becomes non-finite, the run stops with the divergence message, and the
+    directory keeps epoch 1's checkpoint and metrics, says diverged and has its plots."""
+    from tpneuro.optimizers.adam import Adam
+
     train(config(epochs=1), tmp_path / "run", progress=False, data=data)
     good = (tmp_path / "run" / "checkpoint.npz").read_bytes()
     metrics = (tmp_path / "run" / "metrics.json").read_text()
-    exploding = config(epochs=3).model_copy(update={"optimizer": config().optimizer.model_copy(update={"lr": 1e308})})
-    with pytest.raises(DivergedError, match=r"diverged at epoch 2, batch \d+: loss is nan.*fix: lower optimizer\.lr \(now 1e\+308\)"):
-        train(exploding, tmp_path / "run", progress=False, data=data, resume=True)
+    step = Adam.step
+
+    def exploding(self, params, grads):
+        step(self, params, grads)
+        if "W1" in params:
+            params["W1"] *= 1e300
+    monkeypatch.setattr(Adam, "step", exploding)
+    with pytest.raises(DivergedError, match=r"diverged at epoch 2, batch \d+: the loss is nan; the run directory keeps "
+                                            r"epoch 1; fix: lower optimizer\.lr \(now 0\.003\)"):
+        train(config(epochs=3), tmp_path / "run", progress=False, data=data, resume=True)
     assert (tmp_path / "run" / "checkpoint.npz").read_bytes() == good
     assert (tmp_path / "run" / "metrics.json").read_text() == metrics
+    assert json.loads((tmp_path / "run" / "status.json").read_text()) == {"status": "diverged", "epochs_done": 1}
+    assert (tmp_path / "run" / "plots" / "learning_curves.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_loss_above_the_bound_stops_the_run(tmp_path, data):
+    """Adam at lr 1000 does not reach NaN on every run but sits at losses in the hundreds: the max_loss bound stops
+    it in the first epoch (and can be switched off with null)."""
+    cfg = config(epochs=2).model_copy(update={"optimizer": config().optimizer.model_copy(update={"lr": 1000.0})})
+    with pytest.raises(DivergedError, match=r"the loss \S+ exceeds training.divergence.max_loss = 50; the run "
+                                            r"directory keeps epoch 0.*fix: lower optimizer.lr \(now 1000\)"):
+        train(cfg, tmp_path / "run", progress=False, data=data)
     assert json.loads((tmp_path / "run" / "status.json").read_text())["status"] == "diverged"
+
+
+def test_a_growing_loss_stops_the_run(tmp_path, data, monkeypatch):
+    """growth: an epoch's training loss above growth x the lowest of the previous window epochs. With the loss of
+    epoch 2 reported 20 times that of epoch 1 (injected), the run stops at epoch 2 and keeps epoch 1."""
+    from dataclasses import replace
+
+    from tpneuro.engines.rate_engine import RateEngine
+
+    original, epochs = RateEngine.train_epochs, []
+
+    def inflated(self, works, *args, **kwargs):
+        epochs.append(len(epochs) + 1)
+        return [replace(r, losses=r.losses * (20 if epochs[-1] == 2 else 1))
+                for r in original(self, works, *args, **kwargs)]
+    monkeypatch.setattr(RateEngine, "train_epochs", inflated)
+    with pytest.raises(DivergedError, match=r"at epoch 2: the training loss \S+ is more than training.divergence.growth "
+                                            r"= 10 times the lowest of the previous 1 epochs"):
+        train(config(epochs=3), tmp_path / "run", progress=False, data=data)
+    assert json.loads((tmp_path / "run" / "status.json").read_text()) == {"status": "diverged", "epochs_done": 1}
 
 
 def test_lr_schedule_factors():
@@ -103,3 +146,19 @@ def test_lr_schedule_scales_the_optimizers_each_epoch(data):
     assert scheduled.state.forward_optimizer.lr == pytest.approx(3e-3 / 3)
     assert scheduled.state.feedback_optimizer.lr == pytest.approx(1e-3 / 3)
     assert scheduled.state.lr_scale == pytest.approx(1 / 3)
+
+
+def test_numpy_warnings_are_folded_into_the_divergence_message(capsys):
+    """numpy's RuntimeWarnings while training are counted, not printed, and named in the divergence message."""
+    from tpneuro.config.experiment import DivergenceConfig
+    from tpneuro.training.divergence_guard import DivergenceGuard
+
+    guard = DivergenceGuard(DivergenceConfig(), ("optimizer.lr", 0.1))
+    with guard.catching_numeric_warnings():
+        np.exp(np.array([1000.0, 1000.0]))
+        np.exp(np.array([1000.0]))
+    assert capsys.readouterr().err == ""
+    with pytest.raises(DivergedError, match=r"the loss is inf; the run directory keeps epoch 2; numpy warned 2 times "
+                                            r"\(overflow encountered in exp\); fix: lower optimizer.lr \(now 0.1\)"):
+        guard.check_batch(float("inf"), 3, 0)
+

@@ -26,3 +26,10 @@ def save_npz_atomic(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> N
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     _replace(Path(path), buf.getvalue())
+
+
+def save_figure_atomic(fig, path: str | os.PathLike, dpi: int = 100) -> None:
+    """A matplotlib figure as a PNG, rendered in memory and then written atomically."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    _replace(Path(path), buf.getvalue())

@@ -29,6 +29,11 @@ class UnknownNameError(ConfigError):
                          f"use one of {', '.join(sorted(valid))}")
 
 
+class DatasetError(TpneuroError, ValueError):
+    """A dataset file is unreadable: truncated, corrupt, or inconsistent with its partner file. The message
+    starts with the file and ends with the fix."""
+
+
 class DatasetNotFoundError(TpneuroError, FileNotFoundError):
     """The files of a dataset are not where they were looked for."""
 
@@ -47,4 +52,12 @@ class DivergedError(TpneuroError, FloatingPointError):
 
 
 class RunDirectoryError(TpneuroError):
-    """A run directory is missing, incomplete, or would be overwritten."""
+    """A run directory is missing, incomplete, unwritable, locked by another run, or would be overwritten."""
+
+
+class CheckpointError(RunDirectoryError):
+    """A checkpoint is unreadable, fails its manifest, or does not match the run's config.yaml."""
+
+
+class RunInterrupted(TpneuroError):
+    """A run stopped on SIGINT or SIGTERM; its directory keeps the last finished epoch and says how to resume."""

@@ -31,7 +31,15 @@ def read_yaml(path: str | os.PathLike, what: str, example: str) -> Any:
     if not path.is_file():
         raise ConfigError(str(path), "<file>", f"no such {what} file", f"give the path of a YAML file, e.g. {example}")
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), "<file>", f"is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                          f"{exc.start})", "save the file as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(str(path), "<file>", f"cannot be read ({exc.strerror})",
+                          f"give a readable {what} file") from None
+    try:
+        return yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "unknown position"

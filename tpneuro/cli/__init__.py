@@ -1,7 +1,7 @@
 """The ``tpneuro`` command line: a thin layer over the Python API, one module per command.
 
-Every command runs the run preflight (tpneuro.runs.preflight) before it reads data; a user error ends in one line
-on stderr and exit status 2 (:func:`main`).
+Every command runs the run preflight (tpneuro.runs.preflight) before it reads data; every error ends in one line
+on stderr (tpneuro.cli.boundary).
 """
 from __future__ import annotations
 
@@ -9,14 +9,10 @@ import sys
 
 import click
 
-from ..errors import TpneuroError
-from .chips import chips
-from .evaluate import evaluate
-from .export import export
-from .profiles import profiles
-from .rules import rules
-from .sweep import sweep
-from .train import train
+from . import check, chips, evaluate, export, profiles, rules, sweep, train
+from .boundary import report
+
+COMMAND_MODULES = (train, check, evaluate, rules, profiles, chips, sweep, export)   # each defines the command of its name
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,19 +28,19 @@ def cli():
     """
 
 
-for command in (train, evaluate, rules, profiles, chips, sweep, export):
-    cli.add_command(command)
+for module in COMMAND_MODULES:
+    cli.add_command(getattr(module, module.__name__.rpartition(".")[2]))
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user errors print one line and exit with status 2."""
+    """Entry point: every error is one line on stderr (tpneuro.cli.boundary.report) and an exit status."""
     try:
-        cli.main(args=argv, standalone_mode=False)
-    except click.exceptions.Abort:
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except TpneuroError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        cli.main(args=argv, prog_name="tpneuro", standalone_mode=False)
+    except Exception as exc:    # noqa: BLE001 - the one place where every error becomes one line
+        line, status = report(exc)
+    except KeyboardInterrupt as exc:
+        line, status = report(exc)
+    else:
+        return
+    click.echo(line, err=True)
+    sys.exit(status)

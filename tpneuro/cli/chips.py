@@ -11,7 +11,7 @@ from .summary_lines import summary_joules
 
 @click.command()
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
-@click.option("--chips", type=int, default=3, show_default=True, help="chip instances per profile")
+@click.option("--chips", type=click.IntRange(min=1), default=3, show_default=True, help="chip instances per profile")
 def chips(run_dir, chips):
     """Compare every hardware profile for the network trained in RUN_DIR: one table and one plot
     (deployed accuracy, energy per inference and per training sample), written to RUN_DIR/chips/."""

@@ -4,30 +4,41 @@ from __future__ import annotations
 import click
 
 from ..formatting import percent, text_table
+from .boundary import fields_from_flags
 from .summary_lines import summary_joules
 
 
 @click.command()
 @click.argument("run_dir", type=click.Path(file_okay=False, exists=True))
 @click.option("--hardware", help="deploy the trained weights onto this profile (name or YAML path)")
-@click.option("--chips", type=int, default=5, show_default=True, help="seeded chip instances to deploy onto")
-@click.option("--passes", type=int, default=1, show_default=True,
-              help="stochastic passes averaged per test input (stochastic units)")
+@click.option("--chips", type=click.IntRange(min=1), help="seeded chip instances to deploy onto (default 5)")
+@click.option("--passes", type=click.IntRange(min=1),
+              help="stochastic passes averaged per test input (stochastic units or activity noise; default 1)")
 @click.option("--report-only", is_flag=True, help="list design-rule violations instead of refusing the network")
 def evaluate(run_dir, hardware, chips, passes, report_only):
     """Re-evaluate the checkpoint of RUN_DIR, or deploy it onto a modeled chip with --hardware."""
     if hardware is not None:
+        chips, passes = chips or 5, passes or 1
         from ..deployment import RunDeployer
+        from ..engines.rate_engine import RateEngine
+        from ..hardware import load_profile
 
-        dep = RunDeployer(run_dir).deploy(hardware, chips, report_only=report_only, passes=passes)
-        click.echo(f"{run_dir} deployed on {dep.profile}, {chips} chip instances: test accuracy "
-                   f"{percent(dep.mean, dep.std)} % (" + ", ".join(percent(a) for a in dep.accuracies) + ")")
+        with fields_from_flags({"profile": "--hardware"}):
+            RateEngine.check_passes(passes, load_profile(hardware))
+            dep = RunDeployer(run_dir).deploy(hardware, chips, report_only=report_only, passes=passes)
+        click.echo(f"{run_dir}: the trained weights put on {dep.profile}, {chips} chip instances: test accuracy "
+                   f"{percent(dep.mean, dep.std)} % (" + ", ".join(percent(a) for a in dep.accuracies) + "); "
+                   f"without a chip {percent(dep.baseline_accuracy)} %")
+        for change in dep.changes:
+            click.echo(f"on {dep.profile}, {change}")
         click.echo(f"synaptic ops per inference {dep.energy['synaptic_ops_per_inference']:.4g}; energy "
                    f"{summary_joules(dep.energy, 'inference')} per inference, "
                    f"{summary_joules(dep.energy, 'training_sample')} per training sample")
         for v in dep.design_rule_violations:
             click.echo(f"design rule: {v}")
         return
+    if passes is not None or chips is not None or report_only:
+        raise click.UsageError("--chips, --passes and --report-only deploy onto a chip: give --hardware NAME too")
     from ..runs import evaluate_run
 
     res = evaluate_run(run_dir)

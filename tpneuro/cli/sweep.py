@@ -1,17 +1,12 @@
 """``tpneuro sweep``: the command-line face of :func:`tpneuro.sweeps.run_sweep`."""
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 
 import click
 
 from ..formatting import percent, seconds, text_table
-
-
-def _terminate_as_interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
+from .boundary import sigterm_as_interrupt
 
 
 @click.command("sweep")
@@ -42,10 +37,9 @@ def sweep(sweep_file, out, ray_address, workers, pack, dry_run, report_only):
                        + (f"  (in a pack of {together})" if together > 1 else ""))
         click.echo(f"{len(plan.trials)} trials valid; sweep directory {plan.out_dir}")
         return
-    if threading.current_thread() is threading.main_thread():   # `kill`: stop trials, still write the tables
-        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
-    result = run_sweep(sweep_file, out, ray_address=ray_address, workers=workers, echo=click.echo,
-                       report_only=report_only, pack=pack)
+    with sigterm_as_interrupt():   # `kill`: stop trials, still write the tables
+        result = run_sweep(sweep_file, out, ray_address=ray_address, workers=workers, echo=click.echo,
+                           report_only=report_only, pack=pack)
     rows = [[a["group"], f"{a['n_completed']}/{a['n_trials']}",
              percent(a["test_acc_at_best_val_mean"], a["test_acc_at_best_val_std"]),
              percent(a["test_error_at_best_val_mean"], a["test_error_at_best_val_std"]),

@@ -11,12 +11,14 @@ from pydantic import BaseModel, ValidationError
 from ..errors import ConfigError
 from ..yaml_files import read_yaml
 from ..rules.registry import parse_hyperparams
+from ..shipped_files import find_shipped
 from .experiment import ExperimentConfig
 from .validation_error import first_error
 
 
 def _field_help(model: type[BaseModel], loc: tuple) -> str:
     """The valid field names (for a misspelt field) or the field's description."""
+    loc = tuple(part for part in loc if not isinstance(part, int))      # an item of a list field: the field
     for part in loc[:-1]:
         field = model.model_fields.get(str(part))
         ann = getattr(field, "annotation", None) if field else None
@@ -27,11 +29,29 @@ def _field_help(model: type[BaseModel], loc: tuple) -> str:
     field = model.model_fields.get(str(loc[-1]))
     if field is None:
         return f"remove it or use one of: {', '.join(model.model_fields)}"
-    return field.description or f"see the {'.'.join(map(str, loc[:-1])) or 'top-level'} section in README.md"
+    return field.description or f"see the {'.'.join(map(str, loc[:-1])) or 'top-level'} section of the config reference (Config fields)"
 
 
 def validate_config(data: Any, source: str = "config") -> ExperimentConfig:
-    """Validate a config mapping (and its rule's hyper-parameters); raise ConfigError on the first problem."""
+    """Validate a config mapping and its rule's hyper-parameters.
+
+    Parameters
+    ----------
+    data : mapping
+        The config's sections (dataset, network, rule, optimizer, training, ...), as plain data.
+    source : str
+        Where the data came from, named in errors.
+
+    Returns
+    -------
+    ExperimentConfig
+        The validated config.
+
+    Raises
+    ------
+    ConfigError
+        On the first problem: one line with the source, the field, the bad value and the fix.
+    """
     if not isinstance(data, dict):
         raise ConfigError(source, "<top level>", f"expected a mapping of sections, got {type(data).__name__}",
                           "write the config as YAML sections (dataset:, network:, rule:, optimizer:, training:)")
@@ -40,13 +60,32 @@ def validate_config(data: Any, source: str = "config") -> ExperimentConfig:
     except ValidationError as exc:
         loc, field, message = first_error(exc)
         raise ConfigError(source, field, message,
-                          _field_help(ExperimentConfig, loc) or "see README.md, section 'Config format'") from None
+                          _field_help(ExperimentConfig, loc) or "see the config reference (Config fields)") from None
     parse_hyperparams(cfg.rule.name, cfg.rule.hyperparams(), source)
     return cfg
 
 
 def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
-    """Load a YAML config, apply dotted overrides (e.g. {"training.epochs": 2}) and validate."""
+    """Load a YAML config, apply dotted overrides and validate it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A config file, or the name of a shipped config (``digits_ddtp_linear``, ``models/digits_bp.yaml``).
+    overrides : dict, optional
+        Dotted field -> value, e.g. ``{"training.epochs": 2}``; None values are ignored.
+
+    Returns
+    -------
+    ExperimentConfig
+        The validated config (defaults filled in).
+
+    Raises
+    ------
+    ConfigError
+        One line naming the file, the field, the bad value and the fix.
+    """
+    path = find_shipped(path, "models")
     data = read_yaml(path, "config", "models/digits_ddtp_linear.yaml")
     return validate_config(apply_overrides(data, overrides or {}), str(path))
 

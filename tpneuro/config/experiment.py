@@ -5,7 +5,7 @@ chosen rule's own schema (tpneuro.rules).
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -18,6 +18,8 @@ class Section(BaseModel):
 
 
 class DatasetConfig(Section):
+    """The data: which dataset, where its files are, and how it is split."""
+
     name: str = Field("digits", description="fashion_mnist, mnist, idx, digits or teacher")
     path: str | None = Field(None, description="directory holding the IDX files (fashion_mnist, mnist, idx)")
     validation_size: int | None = Field(None, ge=0, description="samples held out of the training set")
@@ -28,10 +30,11 @@ class DatasetConfig(Section):
 class NetworkConfig(Section):
     """Layer sizes, activations and number type; the input and output sizes come from the dataset."""
 
-    hidden: list[int] = Field(default_factory=lambda: [64], description="hidden layer sizes")
+    hidden: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [64],
+                                                      description="hidden layer sizes, each a whole number >= 1")
     activation: str = Field("tanh", description="hidden activation: tanh, sigmoid, relu, linear or soft_lif")
     output_activation: str = Field("linear", description="output activation (softmax is in the loss)")
-    dtype: Literal["float32", "float64"] = "float64"
+    dtype: Literal["float32", "float64"] = Field("float64", description="number type of weights and activities")
     init_gain: float | list[float] = Field(1.0, description="factor on the Xavier-normal std of the initial "
                                            "W_1..W_L: one number for every layer, or a list with one per layer "
                                            "(e.g. [3, 1]: LIF hidden layers, threshold current 1, need more "
@@ -65,13 +68,16 @@ class RuleConfig(BaseModel):
     """``name`` plus the rule's own hyper-parameters (checked against the rule's schema)."""
 
     model_config = ConfigDict(extra="allow")
-    name: str
+    name: str = Field(description="the rule (see `tpneuro rules`); its hyper-parameters sit beside it")
 
     def hyperparams(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
 
 
 class OptimizerConfig(Section):
+    """The optimizer of the forward weights (``optimizer``) or of the feedback weights
+    (``feedback_optimizer``, for the rules with trained feedback on the rate engine)."""
+
     kind: Literal["adam", "rmsprop", "sgd"] = Field("adam", description="adam (Kingma & Ba 2015), centred rmsprop "
                                                     "with momentum (Graves 2013; Lee et al. 2015's optimizer) or "
                                                     "sgd with momentum (the spiking engines' online step)")
@@ -82,7 +88,7 @@ class OptimizerConfig(Section):
     averaging: float = Field(0.95, gt=0, lt=1, description="rmsprop: decay of the running gradient moments")
     eps: float | None = Field(None, gt=0, description="adam: added to sqrt(v) (default 1e-8); rmsprop: added "
                                                      "under the square root (default 1e-3, Lee et al. 2015's)")
-    weight_decay: float = Field(0.0, ge=0)
+    weight_decay: float = Field(0.0, ge=0, description="L2 penalty coefficient added to the gradient")
 
 
 class LrScheduleConfig(Section):
@@ -97,7 +103,7 @@ class LrScheduleConfig(Section):
     - step: gamma^floor((e - 1) / step_epochs).
     """
 
-    kind: Literal["constant", "inverse", "step"] = "constant"
+    kind: Literal["constant", "inverse", "step"] = Field("constant", description="the schedule (see above)")
     decay: float = Field(0.0, ge=0, description="inverse: the factor is 1 / (1 + decay (epoch - 1))")
     step_epochs: int = Field(1, ge=1, description="step: epochs between two multiplications by gamma")
     gamma: float = Field(0.5, gt=0, le=1, description="step: the factor applied every step_epochs epochs")
@@ -117,9 +123,25 @@ class LrScheduleConfig(Section):
         return 1.0
 
 
+class DivergenceConfig(Section):
+    """When a run counts as diverged and stops, keeping its last finished epoch (a non-finite loss or weight always
+    does). Each bound can be switched off with null."""
+
+    max_loss: float | None = Field(50.0, gt=0, description="stop when a minibatch's mean training loss exceeds this "
+                                   "(cross-entropy: chance level on 10 classes is ln 10 = 2.3)")
+    growth: float | None = Field(10.0, gt=1, description="stop when an epoch's training loss exceeds this factor "
+                                 "times the lowest training loss of the previous `window` epochs")
+    window: int = Field(3, ge=1, description="epochs the growth bound looks back")
+    max_reconstruction_loss: float | None = Field(1e6, gt=0, description="stop when an epoch's feedback "
+                                                  "reconstruction loss exceeds this")
+
+
 class TrainingConfig(Section):
-    epochs: int = Field(10, ge=1)
-    batch_size: int = Field(128, ge=1)
+    """The training schedule (the "parallel" one of Meulemans et al. 2020: feedback-only epochs first, then
+    per minibatch a forward update and a feedback step, and feedback-only epochs after each epoch)."""
+
+    epochs: int = Field(10, ge=1, description="training epochs (forward and feedback updates)")
+    batch_size: int = Field(128, ge=1, description="samples per minibatch")
     epochs_fb: int = Field(0, ge=0, description="feedback-only epochs before training")
     extra_fb_epochs: int = Field(0, ge=0, description="feedback-only epochs after every epoch")
     input_noise: float = Field(0.0, ge=0, description="std of Gaussian noise added to training inputs "
@@ -128,9 +150,13 @@ class TrainingConfig(Section):
                                                   "100 in Lee et al. 2015")
     lr_schedule: LrScheduleConfig = Field(default_factory=LrScheduleConfig,
                                           description="per-epoch factor on every learning rate")
+    divergence: DivergenceConfig = Field(default_factory=DivergenceConfig,
+                                         description="when a run counts as diverged and stops")
 
 
 class DiagnosticsConfig(Section):
+    """Theory diagnostics per epoch on a fixed batch (Meulemans et al. 2020); off: none computed."""
+
     enabled: bool = Field(False, description="compute alignment angles, null-space ratio, Condition 2 per epoch")
     batch_size: int = Field(128, ge=2, description="training samples the diagnostics are computed on")
     gn_damping: float = Field(0.0, ge=0, description="damping lambda of the Gauss-Newton references")
@@ -146,24 +172,27 @@ class HardwareConfig(Section):
 
 
 class ExperimentConfig(Section):
-    name: str = "experiment"
-    seed: int = 0
-    engine: str = "rate"
+    """A whole experiment: one file of ``models/``."""
+
+    name: str = Field("experiment", description="names the run directory (runs/NAME-TIME by default)")
+    seed: int = Field(0, description="seed of every random number of the run: weights, data order, noise")
+    engine: str = Field("rate", description="what runs the network: rate (numpy), brian2 or nengo")
     engine_options: dict[str, Any] = Field(default_factory=dict, description="settings of a spiking engine "
                                            "(time step, phase durations, learning rates): the fields of "
                                            "Brian2Options or NengoOptions; the rate engine takes none")
     hardware: HardwareConfig | None = Field(None, description="train on a modeled chip: a profile name, or a "
                                             "mapping with profile, chip_seed, design_rules")
-    dataset: DatasetConfig = Field(default_factory=DatasetConfig)
-    network: NetworkConfig = Field(default_factory=NetworkConfig)
-    rule: RuleConfig
+    dataset: DatasetConfig = Field(default_factory=DatasetConfig, description="the data and its split")
+    network: NetworkConfig = Field(default_factory=NetworkConfig, description="layer sizes and activations")
+    rule: RuleConfig = Field(description="the learning rule and its hyper-parameters")
     optimizer: OptimizerConfig | None = Field(None, description="the forward weights' optimizer, required by engines "
                                               "that learn through optimizer steps (the rate engine); the spiking "
                                               "engines learn inside their simulation at engine_options.learning_rate")
     feedback_optimizer: OptimizerConfig | None = Field(None, description="the trained feedback weights' optimizer "
                                                        "(rate engine, rules with trained feedback)")
-    training: TrainingConfig = Field(default_factory=TrainingConfig)
-    diagnostics: DiagnosticsConfig = Field(default_factory=DiagnosticsConfig)
+    training: TrainingConfig = Field(default_factory=TrainingConfig, description="epochs, batches, schedule")
+    diagnostics: DiagnosticsConfig = Field(default_factory=DiagnosticsConfig,
+                                           description="theory diagnostics per epoch")
 
     @field_validator("hardware", mode="before")
     @classmethod

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, DatasetNotFoundError, UnknownNameError
+from ..errors import ConfigError, DatasetError, DatasetNotFoundError, UnknownNameError
 from .idx import read_idx
 from .teacher import DEFAULT_SIZES as TEACHER_SIZES
 from .teacher import TEACHER_CLASSES, TEACHER_INPUTS, make_teacher_task
@@ -134,6 +134,9 @@ def _find_idx_file(name: str, directory: Path, base: str, source: str) -> Path:
     for candidate in (directory / base, directory / f"{base}.gz"):
         if candidate.is_file():
             return candidate
+    if directory.exists() and not directory.is_dir():
+        raise DatasetNotFoundError(f"{source}: dataset.path: {directory} is a file, not a directory; fix: set "
+                                   "dataset.path to the directory that holds the four IDX files")
     where = f"directory {directory}" + ("" if directory.is_dir() else " (which does not exist)")
     fix = _FASHION_MNIST_FIX if name == "fashion_mnist" else _IDX_FIX
     raise DatasetNotFoundError(f"{source}: dataset {name!r}: no {base} or {base}.gz in {where}; fix: {fix}")
@@ -142,17 +145,18 @@ def _find_idx_file(name: str, directory: Path, base: str, source: str) -> Path:
 def _images_and_labels(images_file: Path, labels_file: Path) -> Split:
     """uint8 images flattened to (n, d) and their non-negative integer labels (n,), checked to match."""
     images, labels = read_idx(images_file), read_idx(labels_file)
+    fix = "use the images and labels files of one IDX dataset, intact"
     if images.dtype != np.uint8 or images.ndim < 2:
-        raise ValueError(f"{images_file}: expected uint8 images with at least 2 dimensions (n, ...), got "
-                         f"{images.dtype} of shape {images.shape}")
+        raise DatasetError(f"{images_file}: expected uint8 images with at least 2 dimensions (n, ...), got "
+                           f"{images.dtype} of shape {images.shape}; fix: {fix}")
     if not np.issubdtype(labels.dtype, np.integer) or labels.ndim != 1:
-        raise ValueError(f"{labels_file}: expected one integer label per sample, got {labels.dtype} of "
-                         f"shape {labels.shape}")
+        raise DatasetError(f"{labels_file}: expected one integer label per sample, got {labels.dtype} of "
+                           f"shape {labels.shape}; fix: {fix}")
     if len(labels) != len(images):
-        raise ValueError(f"{labels_file}: holds {len(labels)} labels but {images_file} holds "
-                         f"{len(images)} images")
+        raise DatasetError(f"{labels_file}: holds {len(labels)} labels but {images_file} holds "
+                           f"{len(images)} images; fix: {fix}")
     if labels.min(initial=0) < 0:
-        raise ValueError(f"{labels_file}: negative label {labels.min()}; labels must be 0..n_classes-1")
+        raise DatasetError(f"{labels_file}: negative label {labels.min()}; fix: labels must be 0..n_classes-1")
     return images.reshape(len(images), -1), labels
 
 

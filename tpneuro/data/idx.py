@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import DatasetError
+
 IDX_ELEMENT_TYPES: dict[int, np.dtype] = {
     0x08: np.dtype(">u1"),
     0x09: np.dtype(">i1"),
@@ -26,6 +28,7 @@ IDX_ELEMENT_TYPES: dict[int, np.dtype] = {
 """Element type code ``TT`` of the magic number -> big-endian numpy dtype."""
 
 _GZIP_MAGIC = b"\x1f\x8b"
+REPLACE_FIX = "replace the file with an intact copy (for Fashion-MNIST: apt-get install --reinstall dataset-fashion-mnist)"
 _MAGIC_BYTES = 4
 _SIZE_BYTES = 4
 
@@ -35,31 +38,33 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
     The array has the file's shape and element type in native byte order, is C-contiguous and
     writable. A malformed magic number, a truncated header, a body whose length differs from the one
-    the sizes declare, or a corrupt gzip stream raises ValueError whose message starts with the path.
+    the sizes declare, or a corrupt gzip stream raises a one-line DatasetError (a ValueError) whose message
+    starts with the path and ends with the fix.
     """
     path = Path(path)
     content = _decompressed_bytes(path)
     if len(content) < _MAGIC_BYTES:
-        raise ValueError(f"{path}: truncated IDX file: {len(content)} bytes, shorter than the "
-                         f"{_MAGIC_BYTES}-byte magic number")
+        raise DatasetError(f"{path}: truncated IDX file: {len(content)} bytes, shorter than the "
+                           f"{_MAGIC_BYTES}-byte magic number; fix: {REPLACE_FIX}")
     type_code, ndim = content[2], content[3]
     if content[0] != 0 or content[1] != 0 or type_code not in IDX_ELEMENT_TYPES or ndim == 0:
         codes = ", ".join(f"{c:02x}" for c in IDX_ELEMENT_TYPES)
-        raise ValueError(f"{path}: bad IDX magic number 0x{content[:_MAGIC_BYTES].hex()}; expected "
-                         f"0x0000TTDD with element type TT in {{{codes}}} and DD >= 1 dimensions")
+        raise DatasetError(f"{path}: bad IDX magic number 0x{content[:_MAGIC_BYTES].hex()} (expected "
+                           f"0x0000TTDD with element type TT in {{{codes}}} and DD >= 1 dimensions); fix: "
+                           f"{REPLACE_FIX}")
     header_bytes = _MAGIC_BYTES + _SIZE_BYTES * ndim
     if len(content) < header_bytes:
-        raise ValueError(f"{path}: truncated IDX header: {len(content)} bytes, the {ndim} sizes "
-                         f"need {header_bytes}")
+        raise DatasetError(f"{path}: truncated IDX header: {len(content)} bytes, the {ndim} sizes "
+                           f"need {header_bytes}; fix: {REPLACE_FIX}")
     shape = tuple(int(s) for s in np.frombuffer(content, dtype=">u4", count=ndim, offset=_MAGIC_BYTES))
     element_type = IDX_ELEMENT_TYPES[type_code]
     n_elements = math.prod(shape)
     expected_bytes = header_bytes + n_elements * element_type.itemsize
     if len(content) != expected_bytes:
         kind = "truncated" if len(content) < expected_bytes else "trailing bytes in"
-        raise ValueError(f"{path}: {kind} IDX file: the header declares shape {shape} of "
-                         f"{element_type.name} ({expected_bytes} bytes in all), the file holds "
-                         f"{len(content)} bytes")
+        raise DatasetError(f"{path}: {kind} IDX file: the header declares shape {shape} of "
+                           f"{element_type.name} ({expected_bytes} bytes in all), the file holds "
+                           f"{len(content)} bytes; fix: {REPLACE_FIX}")
     elements = np.frombuffer(content, dtype=element_type, count=n_elements, offset=header_bytes)
     return elements.reshape(shape).astype(element_type.newbyteorder("="), order="C", copy=True)
 
@@ -72,4 +77,4 @@ def _decompressed_bytes(path: Path) -> bytes:
     try:
         return gzip.decompress(content)
     except (OSError, EOFError, zlib.error) as err:
-        raise ValueError(f"{path}: corrupt or truncated gzip stream ({err})") from err
+        raise DatasetError(f"{path}: corrupt or truncated gzip stream ({err}); fix: {REPLACE_FIX}") from None

@@ -3,15 +3,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..atomic_files import write_text_atomic
+from ..atomic_files import save_figure_atomic, write_text_atomic
 from ..hardware import list_profiles
 from ..runs.run_directory import write_json
 from .chip_deployment import RunDeployer
 
 
 def compare_chips(run_dir: str | Path, chips: int = 3) -> list[dict]:
-    """Deploy ``run_dir``'s checkpoint on every profile (design rules reported, not enforced); write
-    ``chips/comparison.json``, ``chips/comparison.csv`` and ``chips/accuracy_vs_energy.png``."""
+    """Deploy a run on every profile and write one table and one plot.
+
+    Design rules are reported, not enforced; writes ``chips/comparison.json``, ``chips/comparison.csv`` and
+    ``chips/accuracy_vs_energy.png`` in the run directory.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        A directory written by ``tpneuro train --out``.
+    chips : int
+        Chip instances per profile.
+
+    Returns
+    -------
+    list of dict
+        One row per profile: accuracy mean and std, energy per inference and per training sample, violations.
+    """
     deployer = RunDeployer(run_dir)
     rows = []
     for name in list_profiles():
@@ -44,5 +59,5 @@ def _plot(rows: list[dict], path: Path) -> None:
            ylabel="test accuracy (%)", title="deployed accuracy vs energy per profile")
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    save_figure_atomic(fig, path)
     plt.close(fig)

@@ -7,6 +7,8 @@ An engine is a subclass of :class:`Engine` registered in :mod:`tpneuro.engines.r
   (:class:`~tpneuro.engines.capabilities.EngineCapabilities`); :meth:`Engine.check_supported` refuses the rest;
 - ``options_type``: the dataclass of its settings (config field ``engine_options``), or None;
 - ``quick_options``: settings that make short checks cheap (no compile step), used by the shared engine suite;
+- ``continues_runs_of``: another engine whose runs this one continues and whose checkpoints it writes (the same
+  state, optimizer moments and random streams), so that a run resumes on either (None: its runs are its own);
 
 and implements :meth:`~Engine.train_batch`, :meth:`~Engine.feedback_batch` and :meth:`~Engine.predict`. The base
 class gives evaluation with averaged stochastic passes, ``totals``: what the engine counted of its own calls
@@ -92,6 +94,7 @@ class Engine(ABC):
     capabilities: ClassVar[EngineCapabilities] = EngineCapabilities()
     options_type: ClassVar[type | None] = None
     quick_options: ClassVar[dict[str, Any]] = {}
+    continues_runs_of: ClassVar[str | None] = None
 
     def __init__(self, options: Any = None, **overrides):
         if self.options_type is None:
@@ -107,8 +110,25 @@ class Engine(ABC):
     # -- support ------------------------------------------------------------------------------------
     @classmethod
     def check_run(cls, rule, spec, profile: HardwareProfile | None) -> None:
-        """Raise a one-line UnsupportedByEngine for a rule, network or chip profile this engine cannot run,
-        from its declared ``capabilities`` (the preflight calls this before anything is built)."""
+        """Refuse, in one line, a rule, network or chip profile this engine cannot run.
+
+        Decided from the engine's declared ``capabilities`` and the rule's and profile's declarations; the preflight
+        calls this before anything is built.
+
+        Parameters
+        ----------
+        rule : LearningRule
+            The rule.
+        spec : NetworkSpec
+            The network (its activations).
+        profile : HardwareProfile or None
+            The chip's profile, or None without a chip.
+
+        Raises
+        ------
+        UnsupportedByEngine
+            ``{engine} engine: {problem}; fix: {fix}``.
+        """
         check_capabilities(cls.name, cls.capabilities, rule, spec, profile)
 
     def check_supported(self, state: TrainState) -> None:
@@ -120,11 +140,45 @@ class Engine(ABC):
     @abstractmethod
     def train_batch(self, state: TrainState, x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
                     train_feedback: bool) -> BatchResult:
-        """Forward pass, rule updates, one feedback step (if ``train_feedback``), forward learning step."""
+        """Train on one minibatch: forward pass, rule updates, one feedback step, forward learning step.
+
+        Parameters
+        ----------
+        state : TrainState
+            The network; its parameters (and optimizer states) are updated in place.
+        x : numpy.ndarray
+            Inputs, shape (batch, n_0).
+        y : numpy.ndarray
+            Integer labels, shape (batch,).
+        rng : numpy.random.Generator
+            Draws the run's noise (feedback training noise, a chip's stochastic rounding and units).
+        train_feedback : bool
+            Whether the feedback parameters take their step too.
+
+        Returns
+        -------
+        BatchResult
+            Mean training loss, number correct and the feedback loss if trained.
+        """
 
     @abstractmethod
     def feedback_batch(self, state: TrainState, x: np.ndarray, rng: np.random.Generator) -> float:
-        """One feedback-only step (pre-training and extra feedback epochs); returns the feedback loss."""
+        """One feedback-only step (feedback pre-training and the extra feedback epochs).
+
+        Parameters
+        ----------
+        state : TrainState
+            The network; its feedback parameters are updated in place.
+        x : numpy.ndarray
+            Inputs, shape (batch, n_0).
+        rng : numpy.random.Generator
+            Draws the noise that trains the feedback weights.
+
+        Returns
+        -------
+        float
+            The feedback (reconstruction) loss of the step.
+        """
 
     def train_epochs(self, works: Sequence[EpochWork], input_noise: float = 0.0,
                      progress: str | None = None) -> list[EpochResult]:
@@ -164,8 +218,22 @@ class Engine(ABC):
     # -- inference ----------------------------------------------------------------------------------
     @abstractmethod
     def predict(self, state: TrainState, x: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
-        """Output h_L (logits) per input row, no learning; ``rng`` draws a stochastic network's randomness (a
-        fixed stream when None, so that evaluation is reproducible)."""
+        """The output h_L (logits) per input row, without learning.
+
+        Parameters
+        ----------
+        state : TrainState
+            The network.
+        x : numpy.ndarray
+            Inputs, shape (n, n_0).
+        rng : numpy.random.Generator, optional
+            Draws a stochastic network's randomness; a fixed stream when None, so that evaluation is reproducible.
+
+        Returns
+        -------
+        numpy.ndarray
+            Logits, shape (n, n_L).
+        """
 
     @classmethod
     def averages_passes(cls, profile: HardwareProfile | None) -> bool:
@@ -182,8 +250,32 @@ class Engine(ABC):
 
     def evaluate(self, state: TrainState, x: np.ndarray, y: np.ndarray, passes: int = 1,
                  rng: np.random.Generator | None = None) -> Evaluation:
-        """Mean loss and accuracy; ``passes`` > 1 averages the softmax over stochastic passes (Lee et al. 2015,
-        Sec. 3.2: the test output is the mean over 100 passes of the stochastic network)."""
+        """Mean cross-entropy and accuracy on a dataset.
+
+        With ``passes`` > 1 the softmax is averaged over stochastic passes (Lee et al. 2015, Sec. 3.2: the test output
+        is the mean over 100 passes of the stochastic network).
+
+        Parameters
+        ----------
+        state : TrainState
+            The network.
+        x, y : numpy.ndarray
+            Inputs (n, n_0) and integer labels (n,).
+        passes : int
+            Stochastic passes to average; more than 1 only where passes can differ (:meth:`averages_passes`).
+        rng : numpy.random.Generator, optional
+            Draws the passes' randomness (a fixed stream when None).
+
+        Returns
+        -------
+        Evaluation
+            Loss and accuracy.
+
+        Raises
+        ------
+        UnsupportedByEngine
+            ``passes`` > 1 on a network whose passes cannot differ.
+        """
         chip = modeled_chip(state.chip)
         self.check_passes(passes, chip.profile if chip is not None else None)
         if passes == 1:
@@ -195,8 +287,20 @@ class Engine(ABC):
         return Evaluation(float(-np.mean(np.log(picked))), float(np.mean(probs.argmax(axis=1) == y)))
 
     def spike_trains(self, state: TrainState, x: np.ndarray) -> SpikeRecording | None:
-        """The spikes of every population while ``x`` is shown (free phase, no learning); None for an engine
-        without spikes."""
+        """The spikes of every population while inputs are shown (free phase, no learning).
+
+        Parameters
+        ----------
+        state : TrainState
+            The network.
+        x : numpy.ndarray
+            Inputs, shape (n, n_0).
+
+        Returns
+        -------
+        SpikeRecording or None
+            Spike counts per time step of every population, one dict per input; None for an engine without spikes.
+        """
         return None
 
 
@@ -228,13 +332,43 @@ class SpikingEngine(Engine):
     # -- probes of the engine-agreement suite ----------------------------------------------------------
     @abstractmethod
     def rates(self, state: TrainState, x: np.ndarray, *, dt: float | None = None) -> list[np.ndarray]:
-        """Hidden layers' normalised rates (spike count x tau_ref / window over ``options.rate_window`` after
-        ``options.settle``), learning off; one row per input; ``dt`` overrides the time step."""
+        """The hidden layers' normalised rates, learning off.
+
+        Spike count x tau_ref / window, counted over ``options.rate_window`` after ``options.settle``.
+
+        Parameters
+        ----------
+        state : TrainState
+            The network.
+        x : numpy.ndarray
+            Inputs, shape (n, n_0).
+        dt : float, optional
+            A time step other than the engine's.
+
+        Returns
+        -------
+        list of numpy.ndarray
+            One (n, n_i) array per hidden layer.
+        """
 
     @abstractmethod
     def nudged_weight_change(self, state: TrainState, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
-        """Free then nudged phase of the first sample (no noise phase); the change of every W_i; ``state`` is
-        left as it was; repeatable (fixed random streams)."""
+        """The change of every W_i after the free and nudged phases of the first sample (no noise phase).
+
+        ``state`` is left as it was, and the probe is repeatable (fixed random streams).
+
+        Parameters
+        ----------
+        state : TrainState
+            The network.
+        x, y : numpy.ndarray
+            Inputs and labels; only the first row is shown.
+
+        Returns
+        -------
+        dict
+            ``{"W1": dW_1, ...}``.
+        """
 
     def train_feedback(self, state: TrainState, x: np.ndarray, rng: np.random.Generator) -> None:
         """Noise phases on the samples ``x`` with forward plasticity off; Q_i updated in ``state``."""

@@ -25,6 +25,12 @@ class RateEngine(Engine):
         super().__init__()
         keep_temporaries_in_heap()
 
+    @classmethod
+    def averages_passes(cls, profile):
+        """Passes differ on a chip with stochastic units or per-pass activity noise."""
+        features = profile.features() if profile is not None else {}
+        return "units.stochastic_binary" in features or "activity_noise" in features
+
     def train_batch(self, state, x, y, rng, train_feedback):
         loss, n_correct, rec = train_minibatch(state, x, y, rng, train_feedback, state.forward_optimizer,
                                                state.feedback_optimizer)

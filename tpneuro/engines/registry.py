@@ -22,7 +22,15 @@ ENGINES: dict[str, str | type] = {
 
 
 def register_engine(name: str, engine: str | type) -> None:
-    """Make ``engine`` (a subclass of tpneuro.engines.Engine, or ``"module:Class"``) available as ``name``."""
+    """Make an engine available by name (configs, :func:`get_engine`, the shared engine test suite).
+
+    Parameters
+    ----------
+    name : str
+        The value of the config field ``engine``.
+    engine : type or str
+        A subclass of :class:`~tpneuro.engines.protocol.Engine`, or ``"module:Class"`` imported on first use.
+    """
     ENGINES[name] = engine
 
 
@@ -63,11 +71,33 @@ def engine_settings(cls: type, options: dict[str, Any] | None, source: str = "en
         return cls.options_type(**options)
     except ConfigError as exc:
         raise ConfigError(source, f"engine_options.{exc.field}", exc.problem, exc.fix) from None
+    except (TypeError, ValueError) as exc:          # an options class that does not check its own types
+        raise ConfigError(source, "engine_options", " ".join(str(exc).split()),
+                          f"give each setting of the {cls.name} engine a value of its type") from None
 
 
 def get_engine(name: str, source: str = "engine", options: dict[str, Any] | None = None):
-    """An engine instance for ``name`` with ``options`` (config field ``engine_options``); an unknown
-    engine lists the available ones, an unknown or bad option names the engine's field."""
+    """An engine instance by name, with its settings.
+
+    Parameters
+    ----------
+    name : str
+        A registered engine (rate, brian2, nengo, or one added with :func:`register_engine`).
+    source : str
+        Named in errors (a config file).
+    options : dict, optional
+        The config field ``engine_options``: the fields of the engine's ``options_type``.
+
+    Returns
+    -------
+    Engine
+        The engine.
+
+    Raises
+    ------
+    UnknownNameError, ConfigError
+        An unknown engine (listing the available ones), or an unknown or bad option (naming the field).
+    """
     cls = get_engine_class(name, source)
     settings = engine_settings(cls, options, source)
     return cls() if settings is None else cls(settings)

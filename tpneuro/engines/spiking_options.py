@@ -5,6 +5,7 @@ own settings and defaults (tpneuro.engines.brian2_engine.options, tpneuro.engine
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from typing import ClassVar
 
@@ -45,9 +46,19 @@ class SpikingOptions:
         for f in fields(self):
             value = getattr(self, f.name)
             optional = f.type.endswith(" | None")
-            if f.type.removesuffix(" | None") in ("float", "int") and value is not None and not value > 0:
-                raise ConfigError(self.source, f.name, f"must be > 0 (got {value!r})",
-                                  "give a positive number" + (", or leave it unset" if optional else ""))
+            kind = f.type.removesuffix(" | None")
+            if value is None and optional:
+                continue
+            unset = ", or leave it unset" if optional else ""
+            if kind in ("float", "int"):
+                number = isinstance(value, int) if kind == "int" else isinstance(value, (int, float))
+                if isinstance(value, bool) or not number or not math.isfinite(value):
+                    raise ConfigError(self.source, f.name, f"must be a finite {'whole number' if kind == 'int' else 'number'}"
+                                      f" (got {value!r})", f"give a positive {'whole ' if kind == 'int' else ''}number{unset}")
+                if not value > 0:
+                    raise ConfigError(self.source, f.name, f"must be > 0 (got {value!r})", f"give a positive number{unset}")
+            elif kind == "str" and not isinstance(value, str):
+                raise ConfigError(self.source, f.name, f"must be text (got {value!r})", "give the setting as text")
         for name in self.step_bounded:
             if getattr(self, name) < self.dt:
                 raise ConfigError(self.source, name, f"{getattr(self, name)} s is shorter than dt = {self.dt} s",

@@ -23,7 +23,7 @@ from .profile import (
     UpdateFormat,
     WeightFormat,
 )
-from .profile_description import describe_profile
+from .profile_description import computation_changes, describe_profile
 from .profile_loading import PROFILE_DIR_ENV, list_profiles, load_profile, parse_profile, profile_directories
 from .rounding import round_mantissa, round_nearest, round_stochastic
 from .stochastic_units import (
@@ -40,7 +40,7 @@ __all__ = [
     "PROFILE_FEATURES", "ChipInstance", "ChipWeightStore", "calibrated_to", "modeled_chip", "place_on_grid",
     "store_changes", "ChipLimits", "DesignRuleViolation", "EnergyCosts", "EnergyReport", "HardwareDesignRuleError",
     "HardwareProfile", "NoiseModel", "OpCounts", "PROFILE_DIR_ENV", "Sourced", "UnitModel", "UpdateFormat",
-    "WeightFormat", "WeightGrid", "chain", "check_design_rules", "count_ops_dense", "describe_profile",
+    "WeightFormat", "WeightGrid", "chain", "check_design_rules", "computation_changes", "count_ops_dense", "describe_profile",
     "energy_report", "grid_for", "list_profiles", "load_profile", "parse_profile", "profile_directories",
     "quantized_unit", "round_mantissa", "round_nearest", "round_stochastic", "sign_unit", "stochastic_binary",
     "stochastic_binary_straight_through",

@@ -28,12 +28,23 @@ from .weight_updates import updated_weights
 
 
 class ChipInstance:
-    """A seeded chip for a network with ``layer_sizes`` (n_0, ..., n_L).
+    """One seeded chip of a profile for a network with ``layer_sizes`` (n_0, ..., n_L): its weight grids, its frozen
+    mismatch, and the transforms it applies to weights, updates and activities.
 
-    ``weight_max_abs`` / ``feedback_weight_max_abs`` give one weight range per layer 1..L for
-    formats with ``scale: per_layer`` (default: the profile's max_abs; see :meth:`calibrated`); keep
-    them with a checkpoint to rebuild the same chip. When the profile changes nothing
-    (:attr:`is_ideal`), every method returns its input unchanged (``apply_update`` returns W + dW).
+    When the profile changes nothing (:attr:`is_ideal`), every method returns its input unchanged
+    (``apply_update`` returns W + dW).
+
+    Parameters
+    ----------
+    profile : HardwareProfile
+        The chip's profile.
+    layer_sizes : sequence of int
+        (n_0, ..., n_L); layer 0 is the input.
+    seed : int
+        Draws the frozen gain and offset mismatch of this instance.
+    weight_max_abs, feedback_weight_max_abs : sequence of float, optional
+        One weight range per layer 1..L for formats with ``scale: per_layer`` (default: the profile's max_abs;
+        see :meth:`calibrated`); keep them with a checkpoint to rebuild the same chip.
     """
 
     def __init__(self, profile: HardwareProfile, layer_sizes: Sequence[int], seed: int, *,
@@ -89,9 +100,14 @@ class ChipInstance:
         return grid if self._steps is None else replace(grid, step=self._steps[pathway][layer - 1])
 
     def numbers(self) -> dict[str, np.ndarray]:
-        """What differs between chips of this profile on this network, as arrays keyed by layer i: ``gain{i}``,
-        ``offset{i}`` (the frozen mismatch of layer i's units, where the profile has it) and
-        ``{pathway}_step{i}`` (the weight-grid step of layer i, for each pathway with a weight grid)."""
+        """What differs between chips of this profile on this network, as arrays keyed by layer.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``gain{i}`` and ``offset{i}``: the frozen mismatch of layer i's units, where the profile has it;
+            ``{pathway}_step{i}``: the weight-grid step of layer i, for each pathway with a weight grid.
+        """
         out: dict[str, np.ndarray] = {}
         for i in range(1, self.n_layers + 1):
             for name, value in zip(("gain", "offset"), self.mismatch.layer(i)):
@@ -104,8 +120,19 @@ class ChipInstance:
         return out
 
     def with_numbers(self, numbers: Mapping[str, object]) -> ChipInstance:
-        """This chip with the arrays of :meth:`numbers` replaced by ``numbers`` (the same keys; e.g. JAX arrays
-        traced inside a compiled program that runs one chip per network)."""
+        """This chip with the arrays of :meth:`numbers` replaced.
+
+        Parameters
+        ----------
+        numbers : Mapping
+            The keys of :meth:`numbers` with new values, e.g. JAX arrays traced inside a compiled program that runs
+            one chip per network.
+
+        Returns
+        -------
+        ChipInstance
+            A shallow copy whose mismatch, weight-grid steps and activity transforms use ``numbers``.
+        """
         chip = copy.copy(self)
         L = range(1, self.n_layers + 1)
         chip.mismatch = FixedPatternMismatch(tuple(numbers.get(f"gain{i}") for i in L),
@@ -116,7 +143,24 @@ class ChipInstance:
 
     def quantize_weights(self, W: np.ndarray, layer: int, rng: DrawSource | None,
                          pathway: str = "forward") -> np.ndarray:
-        """W mapped onto the layer's grid with the format's rounding, saturated at the range ends."""
+        """Weights mapped onto the layer's grid with the format's rounding, saturated at the range ends.
+
+        Parameters
+        ----------
+        W : numpy.ndarray
+            The weights of layer ``layer``.
+        layer : int
+            1..L.
+        rng : DrawSource or None
+            Draws stochastic rounding (needed only for a stochastic format).
+        pathway : {"forward", "feedback"}
+            Whose weight format to use.
+
+        Returns
+        -------
+        numpy.ndarray
+            The weights on the grid (``W`` itself for float weights).
+        """
         grid = self.weight_grid(layer, pathway)
         if grid is None:
             return W
@@ -124,9 +168,27 @@ class ChipInstance:
 
     def apply_update(self, W: np.ndarray, dW: np.ndarray, layer: int, rng: DrawSource | None,
                      pathway: str = "forward") -> np.ndarray:
-        """W + dW as the chip stores it: on the weight grid, rounded by the update format (see
-        :func:`~tpneuro.hardware.weight_updates.updated_weights`); exact W + dW for float weights.
-        Without an updates section, W + dW is rounded like the weights are."""
+        """W + dW as the chip stores it: on the weight grid, rounded by the update format.
+
+        See :func:`~tpneuro.hardware.weight_updates.updated_weights`; without an updates section, W + dW is rounded
+        like the weights are; exact W + dW for float weights.
+
+        Parameters
+        ----------
+        W, dW : numpy.ndarray
+            The stored weights and the change to write.
+        layer : int
+            1..L.
+        rng : DrawSource or None
+            Draws stochastic rounding.
+        pathway : {"forward", "feedback"}
+            Whose formats to use.
+
+        Returns
+        -------
+        numpy.ndarray
+            The new stored weights.
+        """
         grid = self.weight_grid(layer, pathway)
         if grid is None:
             return W + dW
@@ -153,11 +215,25 @@ class ChipInstance:
         return round_mantissa(learning_rate, updates.learning_rate_bits.value)
 
     def activity(self, h: np.ndarray, layer: int, rng: DrawSource | None) -> np.ndarray:
-        """unit(g * h + o + sigma * xi) for the units of layer ``layer`` (last axis = units).
+        """What the units of a layer send on: unit(g * h + o + sigma * xi).
 
-        g, o: this chip's frozen gains and offsets; xi: fresh N(0, 1) noise; unit: the profile's unit
-        kind, applied to hidden layers 1..L-1 only. The output layer L is read out as it is (its
-        mismatch and noise still apply), since a classifier reads the output potential or rate.
+        g, o: this chip's frozen gains and offsets; xi: fresh N(0, 1) noise; unit: the profile's unit kind, applied
+        to hidden layers 1..L-1 only. The output layer L is read out as it is (its mismatch and noise still apply),
+        since a classifier reads the output potential or rate.
+
+        Parameters
+        ----------
+        h : numpy.ndarray
+            Activities of layer ``layer`` (last axis = units).
+        layer : int
+            1..L.
+        rng : DrawSource or None
+            Draws noise and stochastic units.
+
+        Returns
+        -------
+        numpy.ndarray
+            The transmitted activities, same shape.
         """
         self._check_layer(layer)
         if h.shape[-1] != self.layer_sizes[layer]:

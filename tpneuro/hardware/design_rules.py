@@ -37,12 +37,31 @@ class HardwareDesignRuleError(TpneuroError):
 
 def check_design_rules(profile: HardwareProfile, layer_sizes: Sequence[int], *, report_only: bool = False,
                        feedback: bool = False, learning_on_chip: bool = False) -> list[DesignRuleViolation]:
-    """Every violation of the profile's limits by ``layer_sizes``; raises
-    :class:`HardwareDesignRuleError` naming the first rule and layer unless ``report_only``.
+    """Every violation of a profile's limits by a network.
 
-    ``feedback`` counts feedback connections from layer i+1 into layer i as extra inputs and synapses
-    (target propagation's feedback pathway on chip); ``learning_on_chip`` also checks that the chip
-    can train every layer itself.
+    Parameters
+    ----------
+    profile : HardwareProfile
+        The chip.
+    layer_sizes : sequence of int
+        (n_0, ..., n_L).
+    report_only : bool
+        Return the violations instead of raising on the first.
+    feedback : bool
+        Count feedback connections from layer i+1 into layer i as extra inputs and synapses (target
+        propagation's feedback pathway on chip).
+    learning_on_chip : bool
+        Also check that the chip can train every layer itself.
+
+    Returns
+    -------
+    list of DesignRuleViolation
+        Every violation, with the rule, the layer and the source of the limit.
+
+    Raises
+    ------
+    HardwareDesignRuleError
+        Naming the first rule and layer, unless ``report_only``.
     """
     sizes = tuple(int(n) for n in layer_sizes)
     if len(sizes) < 2 or min(sizes) < 1:

@@ -120,8 +120,23 @@ class EnergyReport:
 
 
 def energy_report(profile: HardwareProfile, counts: OpCounts) -> EnergyReport:
-    """Multiply counts by the profile's costs; a MAC is priced by mac_joules, an event by
-    synaptic_op_joules. Zero operations cost 0 J even without a known cost."""
+    """Operation counts priced by a profile's cost table.
+
+    A MAC is priced by ``mac_joules``, an event by ``synaptic_op_joules``; zero operations cost 0 J even without a
+    known cost.
+
+    Parameters
+    ----------
+    profile : HardwareProfile
+        The chip's costs.
+    counts : OpCounts
+        Synaptic operations, synaptic updates, neuron updates and timesteps.
+
+    Returns
+    -------
+    EnergyReport
+        Joules per category and in total (None where a cost that occurs is unknown, with the missing categories).
+    """
     costs = profile.energy
     synaptic = costs.mac_joules if counts.synaptic_op_kind == "mac" else costs.synaptic_op_joules
     per_op = {"synaptic_ops": synaptic, "synaptic_updates": costs.synaptic_update_joules,

@@ -49,3 +49,35 @@ def _format_value(value) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+_UNIT_EFFECTS = {
+    "stochastic_binary": "its units emit a Bernoulli sample of their rate (0 or 1), so every layer sees a noisy "
+                         "binary version of the activity a deterministic network was trained on",
+    "sign": "its units emit sign(h) in {-1, +1}, discarding the activity's magnitude",
+}
+
+
+def computation_changes(profile: HardwareProfile) -> list[str]:
+    """What running on a chip of ``profile`` changes in the network's arithmetic, one phrase each (for deployment
+    reports): the weight grid, the units, noise and mismatch. Empty when it changes nothing."""
+    out = []
+    fmt = profile.weights
+    if fmt is not None:
+        out.append(f"weights are stored as {fmt.bits.value}-bit levels ({fmt.sign.value.replace('_', ' ')}, "
+                   f"{fmt.rounding.value} rounding onto a {fmt.scale.value.replace('_', '-')} grid)")
+    kind = profile.units.kind.value
+    if kind in _UNIT_EFFECTS:
+        out.append(_UNIT_EFFECTS[kind])
+    elif kind == "quantized":
+        u = profile.units
+        out.append(f"its units emit their activity rounded to {u.activation_bits.value} bits over "
+                   f"[{u.activation_min.value:g}, {u.activation_max.value:g}]")
+    noise = profile.noise
+    for name, what in (("activity_sigma", "per-pass noise of std {} on every activity"),
+                       ("gain_mismatch_sigma", "a frozen gain mismatch of relative std {} per unit"),
+                       ("offset_mismatch_sigma", "a frozen offset of std {} per unit")):
+        value = getattr(noise, name).value
+        if value > 0:
+            out.append(what.format(f"{value:g}"))
+    return out

@@ -14,32 +14,59 @@ from typing import Any
 
 
 from ..errors import ConfigError, UnknownNameError
+from ..shipped_files import shipped_folder
 from ..yaml_files import read_yaml
 from .profile import CONFIDENCE_LEVELS, FieldSpec, HardwareProfile, Sourced
 
 PROFILE_DIR_ENV = "TPNEURO_PROFILE_DIR"
-_PACKAGED_DIR = Path(__file__).resolve().parents[2] / "hardware_profiles"
 _SOURCED_KEYS = ("value", "source", "confidence", "unit")
 
 
 def profile_directories() -> list[Path]:
-    """Where bare names are looked up: ``$TPNEURO_PROFILE_DIR`` first (if set), then the repository's
-    ``hardware_profiles/`` (the parent of the ``tpneuro`` package)."""
+    """Where bare names are looked up: ``$TPNEURO_PROFILE_DIR`` first (if set), then the shipped
+    ``hardware_profiles/`` (:func:`tpneuro.shipped_files.shipped_folder`)."""
     extra = os.environ.get(PROFILE_DIR_ENV)
-    return ([Path(extra)] if extra else []) + [_PACKAGED_DIR]
+    return ([Path(extra)] if extra else []) + [shipped_folder("hardware_profiles")]
 
 
 def list_profiles() -> list[str]:
-    """Names of all profiles found in :func:`profile_directories`, sorted."""
+    """The names of all available profiles.
+
+    Returns
+    -------
+    list of str
+        Sorted names from ``$TPNEURO_PROFILE_DIR`` and the shipped profiles.
+    """
     names = {p.stem for d in profile_directories() if d.is_dir() for p in d.glob("*.yaml")}
     return sorted(names)
 
 
 def load_profile(name_or_path: str | os.PathLike) -> HardwareProfile:
-    """Load a profile by bare name (looked up in :func:`profile_directories`) or by file path.
+    """Load a hardware profile by name or by file path.
 
-    A string is a path when it ends in .yaml/.yml or contains a path separator. An unknown name raises
-    :class:`~tpneuro.errors.UnknownNameError` listing the available names.
+    A string is a path when it ends in .yaml/.yml or contains a path separator; a bare name is looked up in
+    ``$TPNEURO_PROFILE_DIR`` first, then among the shipped profiles.
+
+    Parameters
+    ----------
+    name_or_path : str or os.PathLike
+        A profile name (``loihi2``, see ``tpneuro profiles``) or a profile YAML file.
+
+    Returns
+    -------
+    HardwareProfile
+        The validated profile, every value with its source and confidence.
+
+    Raises
+    ------
+    UnknownNameError, ConfigError
+        An unknown name (listing the available ones), or a bad file (naming the file, the field and the fix).
+
+    Examples
+    --------
+    >>> from tpneuro.hardware import load_profile
+    >>> load_profile("loihi1").weights.bits.value
+    8
     """
     if isinstance(name_or_path, os.PathLike) or _looks_like_path(name_or_path):
         path = Path(name_or_path)

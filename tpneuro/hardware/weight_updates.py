@@ -16,8 +16,8 @@ def updated_weights(W: np.ndarray, dW: np.ndarray, grid: WeightGrid, updates: Up
     dW_c is dW truncated towards zero to a resolution of s / 2^f (f = ``fraction_bits``: the fraction
     bits the update accumulator keeps below one weight step) and clipped to +-(2^bits - 1) s / 2^f
     (``bits`` includes f). Neither applies when the field is not set. For W on the grid, nearest
-    rounding drops every |dW| < s/2 (the weight never moves); stochastic rounding moves it one step
-    with probability |dW_c| / s, so E[W'] = W + dW_c (Gupta et al. 2015) and only changes below
+    rounding drops every ``|dW| < s/2`` (the weight never moves); stochastic rounding moves it one step
+    with probability ``|dW_c| / s``, so E[W'] = W + dW_c (Gupta et al. 2015) and only changes below
     s / 2^f are lost.
     """
     xp, change = float64_array(dW)

@@ -3,7 +3,7 @@
 The network is :func:`build_nengo_network` of the run's checkpoint (weights W_i, b_i, Q_i as the initial
 transforms, the engine options of the run's config), with one probe added, ``net.output_probe``: the output
 readout r_L low-passed by ``readout_synapse``, the signal whose mean over a free phase is the engine's
-``predict``. Driving it (inputs, phases, errors) goes through ``net.presentation`` as in the engine:
+``predict``. Driving it (inputs, phases, errors) goes through ``net.presentation`` as in the engine::
 
     import pickle, nengo, numpy as np
     net = pickle.load(open("network.pkl", "rb"))        # tpneuro must be importable (node functions)
@@ -24,14 +24,16 @@ from pathlib import Path
 
 import nengo
 
-from ..engines.nengo_engine import NengoOptions, build_nengo_network
+from ..engines.nengo_engine import NengoEngine, NengoOptions, build_nengo_network
 from ..runs import load_run
 
 
 def network_from_run(run_dir: str | Path, seed: int = 0) -> nengo.Network:
     """The nengo.Network of ``run_dir``'s checkpoint with ``net.options`` and ``net.output_probe`` (see the
-    module docstring); options come from the config's ``engine_options``."""
+    module docstring); options come from the config's ``engine_options``. A run the nengo engine cannot map (a
+    rule without a linear direct feedback pathway, such as BP or DTP; a non-LIF network) is refused in one line."""
     run = load_run(run_dir)
+    NengoEngine.check_run(run.state.rule, run.state.spec, None)
     options = run.plan.engine_options if isinstance(run.plan.engine_options, NengoOptions) else NengoOptions()
     net = build_nengo_network(run.state, options, seed=seed)
     net.options = options

@@ -33,7 +33,7 @@ def xavier_normal(n_out: int, n_in: int, rng: np.random.Generator, dtype) -> np.
 
 def init_forward_params(spec: NetworkSpec, rng: np.random.Generator, gains: tuple[float, ...] | None = None) -> Params:
     """Xavier-normal weights and zero biases (the initialisation of Meulemans et al. 2020); ``gains[i - 1]``
-    multiplies W_i's standard deviation (the ``gain`` of torch.nn.init.xavier_normal_; default 1)."""
+    multiplies W_i's standard deviation (the ``gain`` of ``torch.nn.init.xavier_normal_``; default 1)."""
     params: Params = {}
     for i in range(1, spec.n_layers + 1):
         n_in, n_out = spec.layer_sizes[i - 1], spec.layer_sizes[i]

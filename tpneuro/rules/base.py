@@ -77,6 +77,17 @@ class LearningRule(ABC):
         (Q_i belongs to layer i on the feedback pathway)."""
         return {}
 
+    def feedback_parameter_count(self) -> int:
+        """How many numbers the feedback parameters hold (for memory estimates before they are built): none
+        without a feedback pathway, Q_i in R^{n_i x n_L} per hidden layer for direct feedback, Q_i in
+        R^{n_{i-1} x n_i} and c_i per layer i >= 2 for layer-wise feedback."""
+        sizes, L = self.spec.layer_sizes, self.spec.n_layers
+        if self.feedback_wiring == "direct":
+            return sum(sizes[i] * sizes[-1] for i in range(1, L))
+        if self.feedback_wiring == "layerwise":
+            return sum(sizes[i - 1] * (sizes[i] + 1) for i in range(2, L + 1))
+        return 0
+
     @abstractmethod
     def training_macs(self, extra_fb_epochs: int) -> float:
         """Multiply-accumulates of the matrix products one training sample costs in one epoch: the training pass

@@ -29,7 +29,8 @@ from .op_counts import LayerProducts, target_rule_macs
 class DDTPRHLHyperparams(TargetHyperparams):
     sigma: float = Field(gt=0, description="std of the noise that trains the feedback weights")
     rhl_size: int = Field(default=1024, ge=1, description="units of the fixed random hidden layer")
-    feedback_activation: Literal["tanh", "linear", "sigmoid", "relu"] = "linear"
+    feedback_activation: Literal["tanh", "linear", "sigmoid", "relu"] = Field(
+        "linear", description="t of the feedback map t(Q_i z + c_i) from the random hidden layer z")
 
 
 class DDTPRHL(TargetRule):
@@ -57,6 +58,12 @@ class DDTPRHL(TargetRule):
 
     def feedback_weight_layers(self):
         return {f"Q{i}": i for i in range(1, self.spec.n_layers)}
+
+    def feedback_parameter_count(self):
+        """R and r of the random layer, Q_i and c_i per hidden layer."""
+        sizes, m = self.spec.layer_sizes, self.hp.rhl_size
+        return m * (sizes[-1] + 1) + sum(sizes[i] * ((m if self._uses_rhl(i) else sizes[-1]) + 1)
+                                         for i in range(1, self.spec.n_layers))
 
     def init_feedback(self, rng, forward_params):
         sizes, dtype, m = self.spec.layer_sizes, self.spec.np_dtype, self.hp.rhl_size

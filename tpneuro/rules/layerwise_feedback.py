@@ -28,7 +28,8 @@ from .op_counts import LayerProducts, target_rule_macs
 
 class LayerwiseHyperparams(TargetHyperparams):
     sigma: float = Field(gt=0, description="std of the noise that trains the feedback weights")
-    feedback_activation: Literal["tanh", "linear", "sigmoid", "relu"] = "tanh"
+    feedback_activation: Literal["tanh", "linear", "sigmoid", "relu"] = Field(
+        "tanh", description="t of the feedback map g_i(h) = t(Q_i h + c_i)")
     penultimate_step: float | None = Field(
         None, gt=0, description="Lee et al. 2015's eta-hat: set the last hidden layer's target by a gradient step, "
                                 "t_{L-1} = h_{L-1} - eta dl/dh_{L-1} (per-sample loss l), instead of through g_L")

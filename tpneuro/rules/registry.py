@@ -23,11 +23,23 @@ RULES: dict[str, type[LearningRule]] = {r.name: r for r in (
     DifferenceReconstruction, DDTPLinear, DDTPRHL, GaussNewtonTargets)}
 
 
-def register_rule(cls: type[LearningRule]) -> type[LearningRule]:
-    """Make the rule class ``cls`` available under ``cls.name`` (configs, ``make_rule``); usable as a decorator.
-    Engines run it from its declarations (tpneuro.rules.declarations) alone."""
-    RULES[cls.name] = cls
-    return cls
+def register_rule(new_rule: type[LearningRule]) -> type[LearningRule]:
+    """Make a rule class available under its ``name`` (configs, :func:`make_rule`); usable as a decorator.
+
+    Engines run it from its declarations (tpneuro.rules.declarations) alone: nothing else needs editing.
+
+    Parameters
+    ----------
+    new_rule : type
+        A subclass of :class:`~tpneuro.rules.base.LearningRule`.
+
+    Returns
+    -------
+    type
+        ``new_rule`` itself.
+    """
+    RULES[new_rule.name] = new_rule
+    return new_rule
 
 
 def rule_class(name: str, source: str = "rule") -> type[LearningRule]:
@@ -52,5 +64,34 @@ def parse_hyperparams(name: str, values: dict[str, Any], source: str = "rule") -
 
 
 def make_rule(name: str, spec: NetworkSpec, source: str = "rule", **hyperparams) -> LearningRule:
-    """Build a rule from its name and hyper-parameters, e.g. make_rule("ddtp_linear", spec, beta=0.02, sigma=0.1)."""
+    """Build a registered rule from its name and hyper-parameters.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`RULES` (bp, fa, dfa, tp, dtp, drl, ddtp_linear, ddtp_rhl, gnt, or a registered one).
+    spec : NetworkSpec
+        The network the rule trains.
+    source : str
+        Named in errors.
+    **hyperparams
+        The rule's hyper-parameters (its ``Hyperparams`` model), e.g. ``beta=0.02, sigma=0.1``.
+
+    Returns
+    -------
+    LearningRule
+        The rule, ready to compute targets, local updates and feedback gradients.
+
+    Raises
+    ------
+    UnknownNameError, ConfigError
+        An unknown rule (listing the valid ones) or a bad hyper-parameter.
+
+    Examples
+    --------
+    >>> from tpneuro import NetworkSpec, make_rule
+    >>> rule = make_rule("ddtp_linear", NetworkSpec((4, 8, 3)), beta=0.1, sigma=0.1)
+    >>> rule.feedback_wiring, rule.output_step()
+    ('direct', 0.1)
+    """
     return rule_class(name, source)(spec, parse_hyperparams(name, hyperparams, source))

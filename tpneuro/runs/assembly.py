@@ -52,8 +52,24 @@ def load_data(cfg: ExperimentConfig, source: str = "config") -> DataSplits:
 
 def build_state(cfg: ExperimentConfig, input_size: int, n_classes: int, rng: np.random.Generator,
                 source: str = "config") -> TrainState:
-    """The network, rule, parameters (Xavier-normal weights from ``rng``, then the rule's feedback parameters)
-    and the optimizers ``cfg`` gives (no chip attached)."""
+    """Build the network state a config describes, with no chip attached.
+
+    Parameters
+    ----------
+    cfg : ExperimentConfig
+        The experiment.
+    input_size, n_classes : int
+        The dataset's input features and classes.
+    rng : numpy.random.Generator
+        Draws the Xavier-normal weights, then the rule's feedback parameters.
+    source : str
+        Named in errors.
+
+    Returns
+    -------
+    TrainState
+        Network, rule, forward and feedback parameters and the optimizers the config gives.
+    """
     spec = network_spec(cfg, input_size, n_classes)
     rule = make_rule(cfg.rule.name, spec, source, **cfg.rule.hyperparams())
     fwd = init_forward_params(spec, rng, cfg.network.layer_gains(spec.n_layers, source))
@@ -73,14 +89,31 @@ def engine_options(plan: RunPlan, progress: bool):
 
 
 def assemble(plan: RunPlan, *, data: DataSplits | None = None, progress: bool = True) -> AssembledRun:
-    """Build the run of ``plan``: load the data (unless given), seed the streams ``init``, ``shuffle`` and
-    ``noise`` from the config's seed, build the state from ``init``, put it on the plan's chip."""
+    """Build the run of a checked plan.
+
+    Loads the data (unless given), seeds the streams ``init``, ``shuffle`` and ``noise`` from the config's seed,
+    builds the state from ``init`` and puts it on the plan's chip.
+
+    Parameters
+    ----------
+    plan : RunPlan
+        From :func:`tpneuro.runs.preflight.preflight`.
+    data : DataSplits, optional
+        Use these splits instead of loading the config's dataset.
+    progress : bool
+        Let an engine with its own progress bar show it.
+
+    Returns
+    -------
+    AssembledRun
+        The plan, engine, data, state, random streams and design-rule violations.
+    """
     cfg, source = plan.cfg, plan.source
     engine = get_engine(cfg.engine, source, engine_options(plan, progress))
     seeds = np.random.SeedSequence(cfg.seed).spawn(len(RNG_STREAMS))
     rngs = {name: np.random.default_rng(s) for name, s in zip(RNG_STREAMS, seeds)}
     data = data if data is not None else load_data(cfg, source)
-    violations = plan.design_rules(data.input_size, data.n_classes)
+    violations = plan.network_checks(data.input_size, data.n_classes)
     state = build_state(cfg, data.input_size, data.n_classes, rngs["init"], source)
     if plan.profile is not None:
         put_on_chip(state, chip_instance(plan.profile, state, chip_seed(cfg)), rngs["init"])

@@ -13,7 +13,7 @@ from ..engines import TrainState, get_engine
 from .assembly import build_state, load_data
 from .checkpoints import Checkpoint, load_checkpoint
 from .preflight import RunPlan, preflight
-from .run_directory import CONFIG_FILE
+from .run_directory import CONFIG_FILE, require_run_directory
 
 
 @dataclass
@@ -36,19 +36,48 @@ class LoadedRun:
 
 
 def load_run(run_dir: str | Path) -> LoadedRun:
-    """Load config.yaml and checkpoint.npz of ``run_dir``: the state has the checkpoint's weights (no chip
-    attached: the checkpoint keeps weights, not the chip's calibrated ranges)."""
-    run_dir = Path(run_dir)
+    """Load a run directory's config (checked by the preflight), data and checkpoint.
+
+    The state has the checkpoint's weights and no chip attached: the checkpoint keeps weights, not a chip's
+    calibrated ranges.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        A directory written by ``tpneuro train --out``.
+
+    Returns
+    -------
+    LoadedRun
+        The plan, the data, the network state and the checkpoint's epoch, random states and history.
+
+    Raises
+    ------
+    RunDirectoryError, CheckpointError
+        A directory that holds no run, or a checkpoint that is unreadable or does not match config.yaml.
+    """
+    run_dir = require_run_directory(run_dir, "evaluate")
     source = str(run_dir / CONFIG_FILE)
     plan = preflight(load_config(run_dir / CONFIG_FILE), source)
     data = load_data(plan.cfg, source)
     state = build_state(plan.cfg, data.input_size, data.n_classes, np.random.default_rng(0), source)
-    ckpt = load_checkpoint(run_dir, state)
+    ckpt = load_checkpoint(run_dir, state, plan.cfg, "evaluate")
     return LoadedRun(plan, data, state, ckpt)
 
 
 def evaluate_run(run_dir: str | Path) -> dict:
-    """Load config.yaml and checkpoint.npz of ``run_dir``; return train/val/test loss and accuracy."""
+    """Re-evaluate the checkpoint of a run directory.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        A directory written by ``tpneuro train --out``.
+
+    Returns
+    -------
+    dict
+        ``epochs_done`` and the loss and accuracy of every non-empty split (``train_loss``, ``val_acc``, ...).
+    """
     run = load_run(run_dir)
     cfg, data, state = run.cfg, run.data, run.state
     engine = get_engine(cfg.engine, run.source, cfg.engine_options)

@@ -6,12 +6,17 @@ Checked, in order: the engine (registered name, option names and values); the ha
 run, kept in the plan); the network (layer gains per layer); the rule (hyper-parameters, built on the network of
 the dataset's expected shape, or on a stand-in where the shape depends on the files); that the engine maps the
 rule, the activations and the profile's features (its declared capabilities); the optimizers the engine uses;
-that evaluation passes can differ where more than one is asked for; the chip's design rules on the expected layer sizes.
+that evaluation passes can differ where more than one is asked for; that the network fits in the memory this
+machine has available, and the chip's design rules, on the expected layer sizes (after loading when the sizes
+depend on the files).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+import psutil  # available memory, for the estimate of what a network needs
 
 from ..config.experiment import ExperimentConfig
 from ..data import expected_shape
@@ -42,14 +47,13 @@ class RunPlan:
         """The network of this config for a dataset of ``input_size`` features and ``n_classes`` classes."""
         return network_spec(self.cfg, input_size, n_classes)
 
-    def design_rules(self, input_size: int, n_classes: int) -> tuple[DesignRuleViolation, ...]:
-        """The chip's design-rule violations for the real layer sizes (the plan's when they are the expected ones);
-        HardwareDesignRuleError unless the config only reports them."""
-        if self.profile is None:
-            return ()
+    def network_checks(self, input_size: int, n_classes: int) -> tuple[DesignRuleViolation, ...]:
+        """The memory estimate and the chip's design rules for the real layer sizes (already done by the preflight
+        when they are the expected ones); returns the design-rule violations, raises HardwareDesignRuleError unless
+        the config only reports them."""
         if self.shape == (input_size, n_classes):
             return self.design_rule_violations
-        return _design_rules(self.cfg, self.profile, self.rule, self.network_spec(input_size, n_classes))
+        return _network_checks(self.cfg, self.profile, self.rule, self.network_spec(input_size, n_classes), self.source)
 
 
 def network_spec(cfg: ExperimentConfig, input_size: int, n_classes: int) -> NetworkSpec:
@@ -58,8 +62,26 @@ def network_spec(cfg: ExperimentConfig, input_size: int, n_classes: int) -> Netw
 
 
 def preflight(cfg: ExperimentConfig, source: str = "config") -> RunPlan:
-    """Check ``cfg`` without reading its dataset; return the plan, or raise one ConfigError (or
-    UnsupportedByEngine, HardwareDesignRuleError) that names ``source``, the field and the fix."""
+    """Check a config without reading its dataset.
+
+    Parameters
+    ----------
+    cfg : ExperimentConfig
+        The config to check.
+    source : str
+        Where it came from (a file name), named in errors.
+
+    Returns
+    -------
+    RunPlan
+        The checked plan: engine class and options, loaded profile, rule, expected data shape, design-rule
+        violations (report mode) and notes.
+
+    Raises
+    ------
+    ConfigError, UnsupportedByEngine, HardwareDesignRuleError
+        One line naming ``source``, the field and the fix.
+    """
     engine_class = get_engine_class(cfg.engine, source)
     options = engine_settings(engine_class, cfg.engine_options, source)
     profile = _profile(cfg, source)
@@ -70,7 +92,7 @@ def preflight(cfg: ExperimentConfig, source: str = "config") -> RunPlan:
     engine_class.check_run(rule, spec, profile)
     notes = _optimizers(cfg, engine_class, rule, source)
     engine_class.check_passes(cfg.training.eval_passes, profile)
-    violations = _design_rules(cfg, profile, rule, spec) if profile is not None and shape is not None else ()
+    violations = _network_checks(cfg, profile, rule, spec, source) if shape is not None else ()
     return RunPlan(cfg, source, engine_class, options, profile, rule, shape, violations, notes)
 
 
@@ -106,7 +128,31 @@ def _optimizers(cfg: ExperimentConfig, engine_class: type[Engine], rule: Learnin
             f"(hidden_learning_rate, feedback_learning_rate); it does not use {' and '.join(unused)}",)
 
 
-def _design_rules(cfg: ExperimentConfig, profile: HardwareProfile, rule: LearningRule,
-                  spec: NetworkSpec) -> tuple[DesignRuleViolation, ...]:
+def memory_estimate(cfg: ExperimentConfig, rule: LearningRule, spec: NetworkSpec) -> int:
+    """Bytes a run of this network needs, roughly: every parameter (forward weights and biases, and the rule's
+    feedback parameters) ``PARAMETER_COPIES`` times, and ``ACTIVITY_COPIES`` arrays of activities of the largest
+    block of rows the rate engine computes at once (a minibatch, or ``EVAL_ROWS`` in evaluation)."""
+    sizes = spec.layer_sizes
+    weights = sum(sizes[i] * (sizes[i - 1] + 1) for i in range(1, len(sizes)))
+    rows = max(cfg.training.batch_size, EVAL_ROWS)
+    numbers = PARAMETER_COPIES * (weights + rule.feedback_parameter_count()) + ACTIVITY_COPIES * rows * sum(sizes)
+    return numbers * np.dtype(cfg.network.dtype).itemsize
+
+
+PARAMETER_COPIES = 5     # the parameters, their gradients, two optimizer moments, a copy for a chip's rounding
+ACTIVITY_COPIES = 8      # activities, derivatives, targets, noise and the temporaries between them
+EVAL_ROWS = 2000         # the rate engine's evaluation chunk (RateEngine.eval_batch_size)
+
+
+def _network_checks(cfg: ExperimentConfig, profile: HardwareProfile | None, rule: LearningRule, spec: NetworkSpec,
+                    source: str) -> tuple[DesignRuleViolation, ...]:
+    """Refuse a network that cannot fit in this machine's available memory; the chip's design rules."""
+    need, available = memory_estimate(cfg, rule, spec), psutil.virtual_memory().available
+    if need > available:
+        raise ConfigError(source, "network.hidden", f"the network {'-'.join(map(str, spec.layer_sizes))} needs "
+                          f"about {need / 2**30:.1f} GiB for its parameters, optimizer state and activations, more "
+                          f"than the {available / 2**30:.1f} GiB this machine has available", "use smaller layers")
+    if profile is None:
+        return ()
     return tuple(check_design_rules(profile, spec.layer_sizes, report_only=cfg.hardware.design_rules == "report",
                                     feedback=rule.feedback_wiring != "none", learning_on_chip=True))

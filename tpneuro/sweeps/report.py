@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from ..atomic_files import write_text_atomic  # noqa: E402
+from ..atomic_files import save_figure_atomic, write_text_atomic  # noqa: E402
 from ..formatting import joules, percent, seconds  # noqa: E402
 from ..runs.run_directory import METRICS_JSON  # noqa: E402
 from .results_table import _read_json  # noqa: E402
@@ -139,7 +139,7 @@ def plot_accuracy_vs_energy(agg: list[dict], path: Path) -> bool:
     handles += [plt.Line2D([], [], color="gray", marker=markers[r], linestyle="", label=r) for r in rules]
     axes[1].legend(handles=handles, fontsize=7, loc="best")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    save_figure_atomic(fig, path)
     plt.close(fig)
     return True
 
@@ -163,7 +163,7 @@ def plot_learning_curves(rows: list[dict], histories: dict[str, list[dict]], pat
         ax.legend(fontsize=7)
     axes[0][0].set_ylabel("test accuracy (%), mean ± std over seeds")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    save_figure_atomic(fig, path)
     plt.close(fig)
     return True
 
@@ -194,7 +194,7 @@ def plot_alignment(rows: list[dict], histories: dict[str, list[dict]], path: Pat
     for row_axes in axes:
         row_axes[0].set_ylabel("angle with BP gradient (°)")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    save_figure_atomic(fig, path)
     plt.close(fig)
     return True
 
@@ -202,7 +202,7 @@ def plot_alignment(rows: list[dict], histories: dict[str, list[dict]], path: Pat
 # -- the report ----------------------------------------------------------------------------------
 def write_report(name: str, source: str, out_dir: Path, rows: list[dict], agg: list[dict],
                  note: str = "") -> Path:
-    """Write plots/*.png, report.md and report.html into ``out_dir``; return the Markdown report's path."""
+    """Write ``plots/*.png``, report.md and report.html into ``out_dir``; return the Markdown report's path."""
     out_dir = Path(out_dir)
     plots_dir = out_dir / PLOTS_DIR
     plots_dir.mkdir(parents=True, exist_ok=True)

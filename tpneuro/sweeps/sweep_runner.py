@@ -15,7 +15,6 @@ against its trial; only then create the sweep directory and start Ray.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -29,6 +28,8 @@ from typing import Any, Callable
 from ..errors import TpneuroError
 from ..hardware.profile_loading import PROFILE_DIR_ENV
 from ..atomic_files import write_text_atomic
+from ..directory_lock import exclusive
+from .ray_import import import_ray
 from .report import write_report
 from .results_table import build_tables, trial_dir
 from .sweep_spec import SweepSpec, load_sweep_spec
@@ -39,7 +40,7 @@ from .trial_packs import pack_trials
 from .trial_runner import BLAS_THREAD_VARIABLES, one_line, run_pack
 
 DEFAULT_ROOT = Path("runs") / "sweeps"
-SPEC_COPY, TRIALS_FILE, LOCK_FILE = "sweep.yaml", "trials.json", ".sweep.lock"
+SPEC_COPY, TRIALS_FILE = "sweep.yaml", "trials.json"
 
 Echo = Callable[[str], None]
 
@@ -76,7 +77,20 @@ class SweepPlan:
 
 
 def plan_sweep(sweep: str | os.PathLike | SweepSpec, out_dir: str | os.PathLike | None = None) -> SweepPlan:
-    """Validate the sweep and every trial and decide each trial's action; writes nothing."""
+    """Validate a sweep and every trial, and decide each trial's action; writes nothing.
+
+    Parameters
+    ----------
+    sweep : str, os.PathLike or SweepSpec
+        A sweep file or a parsed spec.
+    out_dir : str or os.PathLike, optional
+        The sweep directory (default runs/sweeps/NAME).
+
+    Returns
+    -------
+    SweepPlan
+        The spec, the trials and each trial's action (skip, resume or start).
+    """
     spec = sweep if isinstance(sweep, SweepSpec) else load_sweep_spec(sweep)
     trials = expand_trials(spec)
     out = Path(out_dir) if out_dir is not None else DEFAULT_ROOT / spec.name
@@ -84,16 +98,11 @@ def plan_sweep(sweep: str | os.PathLike | SweepSpec, out_dir: str | os.PathLike 
     return SweepPlan(spec, trials, out, actions)
 
 
-@contextlib.contextmanager
 def _locked(out_dir: Path):
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / LOCK_FILE, "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SweepLockedError(f"{out_dir}: another sweep is running into this directory; fix: wait for it, "
-                                   "or give this one another --out directory") from None
-        yield
+    """The sweep directory's exclusive lock (tpneuro.directory_lock) for the life of the sweep."""
+    return exclusive(out_dir, lambda holder: SweepLockedError(
+        f"{out_dir}: another sweep is running into this directory ({holder}); fix: wait for it, or give this one "
+        "another --out directory"))
 
 
 def worker_environment(cpus_per_trial: int) -> dict[str, str]:
@@ -109,7 +118,7 @@ def ray_connection(address: str | None, workers: int | None, cpus_per_trial: int
     """Connect to the cluster at ``address`` (or ``$RAY_ADDRESS``), or start Ray in this process on
     ``workers * cpus_per_trial`` CPUs (default all cores); reuse a connection the caller already made.
     Yields a description of where the trials run; disconnects (and stops a local Ray) afterwards."""
-    import ray
+    ray = import_ray()
 
     if ray.is_initialized():
         yield f"the Ray connection of this process ({int(ray.cluster_resources().get('CPU', 0))} CPUs)"
@@ -159,7 +168,7 @@ def _progress_line(done: int, total: int, trial: Trial, record: dict) -> str:
 
 def _run_on_ray(plan: SweepPlan, todo: list[Trial], workers: int | None, in_flight_cap: bool, echo: Echo,
                 pack: int) -> None:
-    import ray
+    ray = import_ray()
 
     spec = plan.spec
     task = ray.remote(run_pack).options(num_cpus=spec.cpus_per_trial, num_gpus=spec.gpus_per_task,
@@ -201,11 +210,34 @@ def _run_on_ray(plan: SweepPlan, todo: list[Trial], workers: int | None, in_flig
 def run_sweep(sweep: str | os.PathLike | SweepSpec, out_dir: str | os.PathLike | None = None, *,
               ray_address: str | None = None, workers: int | None = None, echo: Echo | None = None,
               report_only: bool = False, pack: int | None = None) -> SweepResult:
-    """Run (or continue) the sweep in ``sweep`` (a sweep file or a parsed SweepSpec) into ``out_dir``
-    (default runs/sweeps/NAME) and return its tables. Trials that finished before are skipped, the
-    others resumed from their checkpoints or started. ``report_only`` runs nothing and rebuilds the
-    tables and the report from the trial directories. ``pack`` (default: the sweep file's) trains up to that
-    many compatible jax-engine trials per task as one vmapped program (tpneuro.sweeps.trial_packs)."""
+    """Run (or continue) a sweep on Ray and return its tables.
+
+    Trials that finished before are skipped, the others resumed from their checkpoints or started; every trial
+    is checked by the run preflight before any of them runs.
+
+    Parameters
+    ----------
+    sweep : str, os.PathLike or SweepSpec
+        A sweep file (or the name of a shipped one), or a parsed spec.
+    out_dir : str or os.PathLike, optional
+        The sweep directory (default runs/sweeps/NAME); locked while the sweep runs.
+    ray_address : str, optional
+        An existing Ray cluster (default ``$RAY_ADDRESS``, else Ray started here on the local cores).
+    workers : int, optional
+        Trials at once.
+    echo : callable, optional
+        Receives one line per finished trial.
+    report_only : bool
+        Run nothing; rebuild the tables and the report from the trial directories.
+    pack : int, optional
+        Train up to this many compatible jax-engine trials per task as one vmapped program
+        (tpneuro.sweeps.trial_packs); default: the sweep file's ``pack``.
+
+    Returns
+    -------
+    SweepResult
+        One row per trial, one per group (mean and std over seeds), the report's path and the counts.
+    """
     if pack is not None and pack < 1:
         raise ValueError(f"pack must be at least 1, got {pack}")
     echo = echo or (lambda line: None)

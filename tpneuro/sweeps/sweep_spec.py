@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from ..config.validation_error import first_error
 from ..errors import ConfigError
+from ..shipped_files import find_shipped
 from ..yaml_files import read_yaml
 
 GridAxis = list[Any] | dict[Any, dict[str, Any] | None] | Literal["all"]
@@ -155,14 +156,31 @@ def parse_sweep_spec(data: Any, source: str) -> SweepSpec:
 
 
 def load_sweep_spec(path: str | os.PathLike) -> SweepSpec:
-    """Read and validate a sweep file."""
+    """Read and validate a sweep file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A sweep file, or the name of a shipped one such as ``digits_smoke``.
+
+    Returns
+    -------
+    SweepSpec
+        The validated grid or random search.
+
+    Raises
+    ------
+    ConfigError
+        One line naming the file, the field and the fix.
+    """
+    path = find_shipped(path, "sweeps")
     return parse_sweep_spec(read_yaml(path, "sweep", "sweeps/digits_smoke.yaml"), str(path))
 
 
 def resolve_base(spec: SweepSpec, base: str) -> Path:
     """The base config file: absolute, or relative to the sweep file's folder or the nearest folder above
     it that holds that path (so ``models/x.yaml`` in ``sweeps/s.yaml`` finds the repository's models/),
-    or else to the current folder."""
+    or else to the current folder, or else a shipped config of that name."""
     given = Path(base).expanduser()
     if given.is_absolute():
         candidates = [given]
@@ -170,6 +188,8 @@ def resolve_base(spec: SweepSpec, base: str) -> Path:
         here = spec.path.resolve().parent
         candidates = [folder / given for folder in (here, *here.parents)] + [Path.cwd() / given]
     found = next((c for c in candidates if c.is_file()), None)
+    if found is None and not given.is_absolute() and find_shipped(given, "models").is_file():
+        found = find_shipped(given, "models")
     if found is None:
         raise ConfigError(spec.source, "base", f"no config file {base!r} next to the sweep file or in a folder above it",
                           "give a path relative to the sweep file or the repository, e.g. models/digits_ddtp_linear.yaml")

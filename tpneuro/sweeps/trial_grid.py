@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from ..config import apply_overrides, config_to_dict, load_config, validate_config
 from ..errors import ConfigError, UnsupportedByEngine
+from ..yaml_files import read_yaml
 from ..runs import preflight
 from .random_search import random_samples
 from .sweep_spec import SweepSpec, resolve_base
@@ -83,7 +83,7 @@ def _base_data(spec: SweepSpec, base: str) -> tuple[Path, dict]:
     """The base config's path and its raw mapping, after checking that it is itself a valid config."""
     path = resolve_base(spec, base)
     load_config(path)
-    return path, yaml.safe_load(path.read_text())
+    return path, read_yaml(path, "config", "models/digits_ddtp_linear.yaml")
 
 
 def _sweep_field(config_field: str, origins: dict[str, str]) -> str | None:

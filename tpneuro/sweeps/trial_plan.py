@@ -11,11 +11,10 @@ trial id did not) is a ConfigError before anything runs: resuming it would mix t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-
-from ..config import config_to_dict, validate_config
+from ..config import config_to_dict, load_config
+from ..config.differences import first_difference
 from ..errors import ConfigError
 from ..runs import CHECKPOINT_FILE, CONFIG_FILE
 from .trial_grid import Trial
@@ -23,17 +22,6 @@ from .trial_record import DIVERGED, FINISHED, run_status, trial_status
 
 Action = Literal["skip", "resume", "start"]
 EPOCHS = ("training", "epochs")
-
-
-def first_difference(a: Any, b: Any, prefix: str = "") -> str | None:
-    """The first dotted field where two nested mappings differ (None if equal)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in list(a) + [k for k in b if k not in a]:
-            where = first_difference(a.get(key), b.get(key), f"{prefix}{key}.")
-            if where is not None:
-                return where
-        return None
-    return None if a == b else prefix.rstrip(".")
 
 
 def _without_epochs(config: dict) -> dict:
@@ -45,7 +33,7 @@ def plan_trial(trial: Trial, run_dir: Path, source: str) -> Action:
     where = f"{source} [trial {trial.trial_id}]"
     stored_path = run_dir / CONFIG_FILE
     if stored_path.is_file():
-        stored = config_to_dict(validate_config(yaml.safe_load(stored_path.read_text()), str(stored_path)))
+        stored = config_to_dict(load_config(stored_path))
         field = first_difference(_without_epochs(stored), _without_epochs(trial.config))
         if field is not None:
             raise ConfigError(where, field, f"{run_dir} holds a run with a different value of this field",

@@ -7,6 +7,8 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 
+from ..atomic_files import save_figure_atomic
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -25,8 +27,7 @@ def plot_learning_curves(history: list[dict], path: Path, title: str = "") -> No
         ax.grid(alpha=0.3)
     fig.suptitle(title)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
+    save_figure_atomic(fig, path)
     plt.close(fig)
 
 
@@ -47,7 +48,7 @@ def plot_alignment_angles(history: list[dict], path: Path, title: str = "") -> b
     axes[0].set_ylabel("angle (degrees)")
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    save_figure_atomic(fig, path)
     plt.close(fig)
     return True
 
@@ -74,8 +75,7 @@ def plot_spike_rasters(samples: list[dict[str, np.ndarray]], dt: float, path: Pa
         ax.set_xlabel("time (ms)")
     fig.suptitle(title)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
+    save_figure_atomic(fig, path)
     plt.close(fig)
 
 
@@ -91,6 +91,5 @@ def plot_spike_rates(samples: list[dict[str, np.ndarray]], dt: float, path: Path
     axes[0][0].set_ylabel("neurons")
     fig.suptitle(title)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
+    save_figure_atomic(fig, path)
     plt.close(fig)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +21,11 @@ from ..config.experiment import ExperimentConfig
 from ..data import SEEDED_DATASETS, DataSplits
 from ..engines.protocol import EpochResult, EpochWork
 from ..engines.train_state import TrainState
-from ..errors import ConfigError, DivergedError
+from ..errors import ConfigError, DivergedError, RunInterrupted
 from ..runs import Checkpoint, RunDirectory, RunPlan, assemble, load_data, preflight
 from ..runs.chip_setup import set_learning_rates
 from ..runs.run_directory import summarize
-from .divergence_guard import check_loss, check_params
+from .divergence_guard import DivergenceGuard
 from .energy_summary import energy_summary
 from .plots import plot_alignment_angles, plot_learning_curves, plot_spike_rasters, plot_spike_rates
 from .spiking_summary import spiking_summary
@@ -46,8 +47,23 @@ class RunResult:
 class Trainer:
     """Runs one experiment config, optionally writing (and resuming) a run directory.
 
-    The config is checked by the preflight (tpneuro.runs.preflight) before the dataset is read; ``plan`` skips
-    that when the caller has checked it already.
+    The config is checked by the preflight (tpneuro.runs.preflight) before the dataset is read; the run is then
+    assembled (tpneuro.runs.assembly): data, engine, network state on its chip, seeded random streams.
+
+    Parameters
+    ----------
+    cfg : ExperimentConfig
+        The experiment.
+    run_dir : str or Path, optional
+        The run directory to write; None keeps the run in memory.
+    progress : bool
+        Show progress bars.
+    data : DataSplits, optional
+        Use these splits instead of loading ``cfg.dataset``.
+    source : str
+        Where ``cfg`` came from (a file name), named in error messages.
+    plan : RunPlan, optional
+        The preflight's plan of ``cfg``, when the caller has checked it already.
     """
 
     def __init__(self, cfg: ExperimentConfig, run_dir: str | Path | None = None, *, progress: bool = True,
@@ -55,9 +71,12 @@ class Trainer:
         self.cfg, self.progress, self.source = cfg, progress, source
         self.run_dir = RunDirectory(run_dir) if run_dir is not None else None
         self.plan = plan if plan is not None else preflight(cfg, source)
+        if self.run_dir is not None:
+            self.run_dir.check_writable()
         run = assemble(self.plan, data=data, progress=progress)
         self.engine, self.data, self.state, self.rngs = run.engine, run.data, run.state, run.rngs
         self.design_violations = run.design_rule_violations
+        self.guard = DivergenceGuard(cfg.training.divergence, self._named_lr())
         self.history: list[dict] = []
         self.epochs_done = -1          # -1: feedback pre-training not done yet
 
@@ -77,7 +96,8 @@ class Trainer:
         if self.run_dir is None:
             return
         rng_states = {n: g.bit_generator.state for n, g in self.rngs.items()}
-        self.run_dir.save(self.state, Checkpoint(self.epochs_done, rng_states, self.history), self.summary(), status)
+        self.run_dir.save(self.state, Checkpoint(self.epochs_done, rng_states, self.history), self.cfg, self.summary(),
+                          status)
 
     def _plot(self) -> None:
         if self.run_dir is None or not self.history:
@@ -112,19 +132,20 @@ class Trainer:
         return self._work()
 
     def _finish_epoch(self, work: EpochWork, res: EpochResult, fb_losses: list[np.ndarray], seconds: float) -> None:
-        """Check the epoch's losses and weights (DivergedError), evaluate, append the row, save the checkpoint."""
-        epoch, lr = self.epochs_done + 1, self._named_lr()
+        """Check the epoch (the divergence guard: DivergedError), evaluate, append the row, save the checkpoint."""
+        epoch = self.epochs_done + 1
         loss_sum, seen = 0.0, 0
         for b, (loss, idx) in enumerate(zip(res.losses, work.batches)):
-            check_loss(float(loss), epoch, b, lr)
+            self.guard.check_batch(float(loss), epoch, b)
             loss_sum += float(loss) * len(idx)
             seen += len(idx)
-        check_params(self.state.forward_params, epoch, lr)
         fb_means = [float(np.mean(f)) if len(f) else float("nan") for f in fb_losses]
         finite_rec = [r for r in [float(r) for r in res.reconstruction_losses] + fb_means if np.isfinite(r)]
         row = {"epoch": epoch, "train_loss": loss_sum / seen, "train_acc": int(np.sum(res.n_correct)) / seen,
                "reconstruction_loss": float(np.mean(finite_rec)) if finite_rec else float("nan"),
-               "lr_factor": self.cfg.training.lr_schedule.factor(epoch), "epoch_seconds": seconds}
+               "lr_factor": self.cfg.training.lr_schedule.factor(epoch)}
+        self.guard.check_epoch(row, self.history, self.state.forward_params)
+        row["epoch_seconds"] = seconds
         row.update(self._evaluate())
         self.history.append(row)
         self.epochs_done = epoch
@@ -147,11 +168,39 @@ class Trainer:
         return out
 
     def run(self, resume: bool = False) -> RunResult:
-        """Train until ``training.epochs`` epochs are done; checkpoint after each."""
+        """Train until ``training.epochs`` epochs are done, checkpointing after each.
+
+        The run directory is locked for the whole run. On SIGINT (or SIGTERM turned into KeyboardInterrupt) its
+        status says ``interrupted`` and RunInterrupted names the resume command; a diverged run keeps its last
+        finished epoch and its plots.
+
+        Parameters
+        ----------
+        resume : bool
+            Continue from the run directory's checkpoint instead of starting.
+
+        Returns
+        -------
+        RunResult
+            The trained state, the per-epoch metrics, the summary and the run directory.
+        """
         outcome = run_together([self], resume=resume)[0]
         if isinstance(outcome, DivergedError):
             raise outcome
         return outcome
+
+    def _interrupted(self) -> RunInterrupted:
+        """Mark the run directory ``interrupted``; the error that names the resume command."""
+        self._set_status("interrupted")
+        where = f" in {self.run_dir.path}" if self.run_dir is not None else ""
+        resume_with = (f"resume with `tpneuro train --resume {self.run_dir.path}`" if self.run_dir is not None
+                       else "train again with a run directory (--out) to be able to resume")
+        return RunInterrupted(f"training interrupted after {max(self.epochs_done, 0)} finished epochs{where}; "
+                              f"fix: {resume_with}")
+
+    def _set_status(self, status: str) -> None:
+        if self.run_dir is not None:
+            self.run_dir.set_status(status, max(self.epochs_done, 0))
 
     def summary(self) -> dict:
         """Best-validation metrics, operations (and energy on a chip) per inference and training sample."""
@@ -163,6 +212,8 @@ class Trainer:
         if self.cfg.hardware is not None:
             out["hardware_profile"] = self.cfg.hardware.profile
             out["design_rule_violations"] = [str(v) for v in self.design_violations]
+        if self.guard.numeric_warnings:
+            out["numeric_warnings"] = self.guard.warnings_note()
         return out
 
     def _named_lr(self) -> tuple[str, float]:
@@ -173,23 +224,64 @@ class Trainer:
 
 
 def run_together(trainers: Sequence[Trainer], resume: bool | Sequence[bool] = False) -> list[RunResult | DivergedError]:
-    """Train several runs side by side, epoch by epoch, through the first run's engine, which takes each epoch of
-    all of them in one call (:meth:`~tpneuro.engines.Engine.train_epochs`; the JAX engine runs them as one
-    vmapped program). Every run keeps its own config, random streams, run directory, checkpoint and history, and
-    gets the numbers it would get alone on that engine. The schedule (DESIGN.md section 2): ``epochs_fb``
-    feedback-only epochs, then per epoch one pass of minibatches and ``extra_fb_epochs`` feedback-only epochs.
+    """Train several runs side by side, epoch by epoch, through the first run's engine.
 
-    Returns, per run, its RunResult, or the DivergedError that stopped it (its directory says "diverged"; the
-    others go on). ``resume`` continues every run (or, a sequence, each run that it says) from its run directory's
-    checkpoint.
+    The engine takes each epoch of all of them in one call (:meth:`~tpneuro.engines.protocol.Engine.train_epochs`;
+    the JAX engine runs them as one vmapped program). Every run keeps its own config, random streams, run directory
+    (locked while they train), checkpoint and history, and gets the numbers it would get alone on that engine. The
+    schedule (DESIGN.md section 2): ``epochs_fb`` feedback-only epochs, then per epoch one pass of minibatches and
+    ``extra_fb_epochs`` feedback-only epochs. A run that diverges stops alone (its directory says ``diverged`` and
+    keeps its last finished epoch and its plots); the others go on. On SIGINT (or SIGTERM turned into
+    KeyboardInterrupt) every unfinished run's directory says ``interrupted``. numpy's numeric warnings while the
+    runs train together are counted for each of them (the rate engine runs them one after the other, so a warning
+    cannot be told apart by run).
+
+    Parameters
+    ----------
+    trainers : sequence of Trainer
+        The runs; every one uses the first one's engine.
+    resume : bool or sequence of bool
+        Continue every run (or, a sequence, each run that it says) from its run directory's checkpoint.
+
+    Returns
+    -------
+    list of RunResult or DivergedError
+        Per run, its result, or the DivergedError that stopped it.
+
+    Raises
+    ------
+    RunInterrupted
+        On KeyboardInterrupt; it names the resume command of the first unfinished run.
     """
-    engine = trainers[0].engine
-    outcomes: dict[int, RunResult | DivergedError] = {}
     resumes = [resume] * len(trainers) if isinstance(resume, bool) else list(resume)
-    for t, again in zip(trainers, resumes):
-        t._prepare_run_dir(again)
-    live = list(trainers)
-    show = trainers[0].progress and len(trainers) == 1
+    with ExitStack() as stack:
+        for t in trainers:
+            if t.run_dir is not None:
+                stack.enter_context(t.run_dir.writing())
+        for t, again in zip(trainers, resumes):
+            t._prepare_run_dir(again)
+        warnings_of = trainers[0].guard
+        for t in trainers[1:]:
+            t.guard.numeric_warnings = warnings_of.numeric_warnings
+        outcomes: dict[int, RunResult | DivergedError] = {}
+        live = list(trainers)
+        try:
+            with warnings_of.catching_numeric_warnings():
+                _epochs_together(live, outcomes)
+        except KeyboardInterrupt:
+            errors = [t._interrupted() for t in live]
+            raise errors[0] from None
+        for t in live:
+            t._save("completed")
+            t._plot()
+            outcomes[id(t)] = RunResult(t.state, t.history, t.summary(), t.run_dir.path if t.run_dir else None)
+    return [outcomes[id(t)] for t in trainers]
+
+
+def _epochs_together(live: list[Trainer], outcomes: dict[int, RunResult | DivergedError]) -> None:
+    """The schedule of :func:`run_together`; a run that diverges leaves ``live`` with its error in ``outcomes``."""
+    engine = live[0].engine
+    show = live[0].progress and len(live) == 1
     pretraining = [t for t in live if t.epochs_done < 0]
     for k in range(max((t.cfg.training.epochs_fb for t in pretraining if t._trains_feedback), default=0)):
         now = [t for t in pretraining if t._trains_feedback and k < t.cfg.training.epochs_fb]
@@ -197,59 +289,116 @@ def run_together(trainers: Sequence[Trainer], resume: bool | Sequence[bool] = Fa
     for t in pretraining:
         t.epochs_done = 0
         t._save("running")
-    bar = tqdm(total=max(t.cfg.training.epochs for t in trainers), initial=min(t.epochs_done for t in trainers),
-               desc="epochs", disable=not trainers[0].progress)
-    while todo := [t for t in live if t.epochs_done < t.cfg.training.epochs]:
-        start = time.perf_counter()
-        works = [t._start_epoch() for t in todo]
-        epoch = min(t.epochs_done for t in todo) + 1
-        results = engine.train_epochs(works, todo[0].cfg.training.input_noise, f"epoch {epoch}" if show else None)
-        fb_losses: list[list[np.ndarray]] = [[] for _ in todo]
-        going = [j for j, (t, r) in enumerate(zip(todo, results)) if t._trains_feedback and np.all(np.isfinite(r.losses))]
-        for k in range(max((todo[j].cfg.training.extra_fb_epochs for j in going), default=0)):
-            more = [j for j in going if k < todo[j].cfg.training.extra_fb_epochs]
-            losses = engine.feedback_epochs([todo[j]._work() for j in more],
-                                            f"extra feedback {epoch}" if show else None)
-            for j, f in zip(more, losses):
-                fb_losses[j].append(f)
-        seconds = time.perf_counter() - start
-        for t, work, res, fb in zip(todo, works, results, fb_losses):
-            try:
-                t._finish_epoch(work, res, fb, seconds)
-            except DivergedError as exc:
-                if t.run_dir is not None:
-                    t.run_dir.set_status("diverged", t.epochs_done)
-                outcomes[id(t)] = exc
-                live.remove(t)
-        bar.update(1)
-        if len(todo) == 1 and todo[0].history:
-            row = todo[0].history[-1]
-            bar.set_postfix(val_acc=f"{100 * row['val_acc']:.2f}%", test_acc=f"{100 * row['test_acc']:.2f}%")
-    bar.close()
-    for t in live:
-        t._save("completed")
-        t._plot()
-        outcomes[id(t)] = RunResult(t.state, t.history, t.summary(), t.run_dir.path if t.run_dir else None)
-    return [outcomes[id(t)] for t in trainers]
+    bar = tqdm(total=max(t.cfg.training.epochs for t in live), initial=min(t.epochs_done for t in live),
+               desc="epochs", disable=not live[0].progress)
+    with bar:
+        while todo := [t for t in live if t.epochs_done < t.cfg.training.epochs]:
+            start = time.perf_counter()
+            works = [t._start_epoch() for t in todo]
+            epoch = min(t.epochs_done for t in todo) + 1
+            results = engine.train_epochs(works, todo[0].cfg.training.input_noise, f"epoch {epoch}" if show else None)
+            fb_losses: list[list[np.ndarray]] = [[] for _ in todo]
+            going = [j for j, (t, r) in enumerate(zip(todo, results))
+                     if t._trains_feedback and np.all(np.isfinite(r.losses))]
+            for k in range(max((todo[j].cfg.training.extra_fb_epochs for j in going), default=0)):
+                more = [j for j in going if k < todo[j].cfg.training.extra_fb_epochs]
+                losses = engine.feedback_epochs([todo[j]._work() for j in more],
+                                                f"extra feedback {epoch}" if show else None)
+                for j, f in zip(more, losses):
+                    fb_losses[j].append(f)
+            seconds = time.perf_counter() - start
+            for t, work, res, fb in zip(todo, works, results, fb_losses):
+                try:
+                    t._finish_epoch(work, res, fb, seconds)
+                except DivergedError as exc:
+                    t._set_status("diverged")
+                    t._plot()
+                    outcomes[id(t)] = exc
+                    live.remove(t)
+            bar.update(1)
+            if len(todo) == 1 and todo[0].history:
+                row = todo[0].history[-1]
+                bar.set_postfix(val_acc=f"{100 * row['val_acc']:.2f}%", test_acc=f"{100 * row['test_acc']:.2f}%")
 
 
 def train(cfg: ExperimentConfig, run_dir: str | Path | None = None, *, progress: bool = True,
           resume: bool = False, data: DataSplits | None = None) -> RunResult:
-    """Train ``cfg`` (optionally into ``run_dir``) and return the result. The Python entry point."""
+    """Train ``cfg`` (optionally into a run directory) and return the result: the Python entry point.
+
+    The config goes through the run preflight (tpneuro.runs.preflight) before any data are read; then the data, the
+    network and the engine are assembled and trained by the schedule of Meulemans et al. 2020 ("parallel").
+
+    Parameters
+    ----------
+    cfg : ExperimentConfig
+        The experiment, e.g. from :func:`tpneuro.load_config` or :func:`tpneuro.validate_config`.
+    run_dir : str or Path, optional
+        Directory to write (config.yaml, checkpoint.npz with its manifest, metrics, summary, plots); locked for
+        the run. None keeps everything in memory.
+    progress : bool
+        Show progress bars.
+    resume : bool
+        Continue the run in ``run_dir`` from its checkpoint (``cfg`` must be the config it started with,
+        ``training.epochs`` excepted).
+    data : DataSplits, optional
+        Use these splits instead of loading ``cfg.dataset``.
+
+    Returns
+    -------
+    RunResult
+        The trained state, the per-epoch metrics and the summary (best-validation test accuracy, operations
+        and energy per inference and training sample).
+
+    Raises
+    ------
+    TpneuroError
+        One-line errors: ConfigError, UnsupportedByEngine, HardwareDesignRuleError before any data are read;
+        DivergedError, RunDirectoryError, RunInterrupted while training.
+
+    Examples
+    --------
+    >>> import tpneuro
+    >>> cfg = tpneuro.load_config("digits_ddtp_linear", {"training.epochs": 1})
+    >>> result = tpneuro.train(cfg, progress=False)
+    >>> 0.0 <= result.summary["test_acc_at_best_val"] <= 1.0
+    True
+    """
     return Trainer(cfg, run_dir, progress=progress, data=data).run(resume=resume)
 
 
 def train_together(cfgs: Sequence[ExperimentConfig], run_dirs: Sequence[str | Path | None] | None = None, *,
                    progress: bool = True, resume: bool | Sequence[bool] = False,
                    sources: Sequence[str] | None = None) -> list[RunResult | DivergedError]:
-    """Train several configs side by side (:func:`run_together`), each into its run directory in ``run_dirs``.
+    """Train several configs side by side (:func:`run_together`), each into its own run directory.
 
     On the JAX engine, configs that differ only in seeds, chip seeds or learning rates (one network shape, one rule,
     one chip profile) run as one vmapped program per epoch, e.g. ``train_together([cfg.model_copy(update={"seed":
     s}) for s in range(32)])``. Every config must name the same engine with the same ``engine_options``. All
     configs pass the preflight before any data are read; a dataset is loaded once for every config whose splits
-    it gives (the IDX datasets for any seed). Returns, per config, its RunResult or the DivergedError that
-    stopped it.
+    it gives (the IDX datasets for any seed).
+
+    Parameters
+    ----------
+    cfgs : sequence of ExperimentConfig
+        The experiments, all on one engine with the same ``engine_options``.
+    run_dirs : sequence of (str, Path or None), optional
+        One run directory per config (None: in memory); default: all in memory.
+    progress : bool
+        Show progress bars.
+    resume : bool or sequence of bool
+        Continue every run (or each run that the sequence says) from its run directory's checkpoint.
+    sources : sequence of str, optional
+        Where each config came from, named in errors (default ``config 1``, ``config 2``, ...).
+
+    Returns
+    -------
+    list of RunResult or DivergedError
+        Per config, its result or the DivergedError that stopped it.
+
+    Raises
+    ------
+    ConfigError
+        When the configs name different engines or engine options, or one fails its preflight.
     """
     sources = list(sources) if sources is not None else [f"config {n + 1}" for n in range(len(cfgs))]
     run_dirs = list(run_dirs) if run_dirs is not None else [None] * len(cfgs)

@@ -30,7 +30,7 @@ def soft_lif_slope(j: str) -> str:
     """s'(J) of the soft LIF (tpneuro.network.lif_rate.soft_lif_derivative, Hunsberger & Eliasmith 2015,
     arXiv 1510.08829, Eq. 3): h^2 (tau_rc / tau_ref) / (p (p + 1)) sigmoid(x), x = (J - 1)/s, the sigmoid as
     (1 + tanh(x/2))/2 as in the rate engine (exactly 0 below x = -38, where the rate engine's slope is 0), with
-    p = s log(1 + e^x) written as s (log1p(e^{-|x|}) + max(x, 0)) so that it keeps its size s e^x far below
+    p = s log(1 + e^x) written as ``s (log1p(e^{-|x|}) + max(x, 0))`` so that it keeps its size s e^x far below
     threshold (log(1 + e^x) rounds to 0 there, and h^2 / p would overflow)."""
     x = f"(({j} - 1)/smooth)"
     p = f"clip(smooth*(log1p(exp(-abs({x}))) + clip({x}, 0, inf)), 1e-300, inf)"

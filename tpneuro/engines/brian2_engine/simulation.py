@@ -10,6 +10,9 @@
   environment variable ``TPNEURO_RUN_SEED`` that every run sets (SEED_FROM_ENVIRONMENT), so its random
   numbers (stochastic units, stochastic rounding) follow the trainer's generator as on the runtime targets.
 
+Compiled projects are cached in ``$TPNEURO_BRIAN2_CACHE`` (default ~/.cache/tpneuro/brian2), one per build and Python
+environment; processes that build the same project at once take turns under a file lock.
+
 brian2's devices are process-global. Each standalone Simulation owns its own CPPStandaloneDevice instance and
 activates it only while it builds, runs or reads results, then restores the device that was active before;
 runtime Simulations activate brian2's runtime device the same way. So several builds, other brian2 users and
@@ -21,11 +24,13 @@ import atexit
 import hashlib
 import os
 import shutil
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
 
 from .network_builder import Brian2Network, BuildSpec, build_network
 from .options import Brian2Options
@@ -52,6 +57,8 @@ class Simulation:
         # numbers clashing names, which would change the code), identical builds in any process the same names,
         # hence identical code (cython's cache, make's up-to-date check of a cached standalone project)
         digest = hashlib.sha1(repr((spec, options.build_options())).encode()).hexdigest()[:16]
+        # the standalone project's makefile names this interpreter's include folder: one project per environment
+        project = hashlib.sha1(f"{digest}{sys.prefix}".encode()).hexdigest()[:16]
         prefix = f"tp{digest[:8]}"
         self.build_seconds = 0.0
         start = time.perf_counter()
@@ -60,7 +67,7 @@ class Simulation:
 
             self.device = CPPStandaloneDevice()
             root = Path(options.directory) if options.directory else CACHE_ROOT
-            self.directory = str(root / digest)
+            self.directory = str(root / project)
             _results[0] += 1
             self.results = f"results_{os.getpid()}_{_results[0]}"
             atexit.register(self.close)
@@ -69,9 +76,12 @@ class Simulation:
                 self.device.insert_code("main", SEED_FROM_ENVIRONMENT)
                 self.net.network.run(self.net.duration * b2.second, namespace={})
                 # the results directory name is compiled into the project: build with a fixed one so that
-                # identical builds in other processes find nothing to recompile; runs use their own
-                self.device.build(directory=self.directory, results_directory="results", compile=True,
-                                  run=False, with_output=False)
+                # identical builds in other processes find nothing to recompile; runs use their own. Processes
+                # that build the same project at once take turns (filelock), so none runs a half-written binary
+                root.mkdir(parents=True, exist_ok=True)
+                with FileLock(root / f"{project}.lock"):
+                    self.device.build(directory=self.directory, results_directory="results", compile=True,
+                                      run=False, with_output=False)
         else:
             from brian2.devices.device import all_devices
 

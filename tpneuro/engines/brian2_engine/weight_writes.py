@@ -3,7 +3,7 @@
 Plastic synapses accumulate their change ``dw`` during a sample's plastic phases; a clock that ticks once per
 training sample (a chip's learning epoch, e.g. Loihi's, Davies et al. 2018) writes it. Without a chip, or on
 float weights: w <- w + dw. On a chip's weight grid of step s and level range [n_min, n_max]
-(tpneuro.hardware.weight_updates.updated_weights, the same arithmetic in numpy):
+(tpneuro.hardware.weight_updates.updated_weights, the same arithmetic in numpy)::
 
     dw_c = clip(r trunc(dw / r), -(2^bits - 1) r, (2^bits - 1) r),   r = s / 2^f  (f = fraction_bits)
     w    <- clip(s R((w + dw_c) / s), s n_min, s n_max),

@@ -36,6 +36,7 @@ class JaxEngine(Engine):
         why="the JAX engine (the rate engine's arithmetic, compiled by XLA)")
     options_type: ClassVar[type | None] = JaxOptions
     quick_options: ClassVar[dict[str, Any]] = {"compile": False}
+    continues_runs_of: ClassVar[str | None] = "rate"
 
     def __init__(self, options: JaxOptions | None = None, **overrides):
         super().__init__(options, **overrides)
