@@ -24,7 +24,7 @@ from ..runs import LoadedRun, build_state, load_run
 from ..runs.assembly import RNG_STREAMS
 from ..runs.chip_setup import chip_instance, chip_seed
 from .nir_import import TPNEURO_PRODUCER
-from .nir_mapping import RATE_RUN_ENGINE, SpikingMapping
+from .nir_mapping import RATE_RUN_ENGINE, SpikingMapping, engine_differences
 
 INPUT_ENCODING = ("regular: input j fires regularly at max(x_j, 0) / refractory_period Hz (v += x dt / "
                   "refractory_period, spike when v > 1, v -= 1; tpneuro.interchange.regular_spike_trains)")
@@ -90,7 +90,8 @@ def nir_graph(state: TrainState, mapping: SpikingMapping, *, engine: str, neuron
     edges.append((previous, "output"))
     feedback = sorted(k for k in state.feedback_params if k[0] in "QBR")
     notes = ["the graph has no refractory period (NIR neurons have none); the engine's is "
-             f"{mapping.tau_ref} s", "hidden biases enter through the synapse (Affine bias), not as v_leak"]
+             f"{mapping.tau_ref} s", "hidden biases enter through the synapse (Affine bias), not as v_leak",
+             engine_differences(mapping, neuron_model)]
     if engine == "rate":
         notes.append(f"rate-engine run: its soft_lif activation is written as the LIF neurons of the "
                      f"{RATE_RUN_ENGINE} engine (the spiking model whose rate curve it is)")

@@ -27,6 +27,14 @@ and ``metadata["refractory_period"]`` records the engine's), and a bias current 
 is refused by snnTorch and ignored by Spyx), so b_i enters through the synapse and reaches its full size
 after a few tau_syn of the settle phase. Inputs are the spike trains of the regular coders
 (:func:`regular_spike_trains`), one row of spikes per step.
+
+What a tool must add to reproduce an engine's predictions exactly (:func:`engine_differences`, written into the
+graph's note): the refractory period (v held at 0 for round(tau_ref/dt) steps, the spike step included), the
+engine's integration (the brian2 engine's ``lif`` neuron decays I and v exactly, by exp(-dt/tau) per step; its
+``loihi_cuba`` steps forward Euler as the importers do), and the readout of the output layer's synaptic current
+(the last Affine output low-passed with tau_syn) instead of the Affine output itself. Every one of them moves
+spike times by a fraction of a step or a few steps; on a trained network they change only predictions that are
+near ties between two classes (benchmarks/bench_nir.py measures how many).
 """
 from __future__ import annotations
 
@@ -124,3 +132,14 @@ def regular_spike_trains(x: np.ndarray, steps: int, dt: float, tau_ref: float = 
         v -= fired
         out[t] = fired
     return out
+
+
+def engine_differences(mapping: SpikingMapping, neuron_model: str) -> str:
+    """What a NIR tool stepping the graph forward in time must add to reproduce the spiking engine of
+    ``neuron_model`` (see the module docstring)."""
+    integration = ("forward Euler, as the graph's importers step it" if neuron_model == "loihi_cuba"
+                   else "exact decay of I and v, by exp(-dt/tau) per step")
+    return (f"to reproduce tpneuro's spiking engines a tool must add a refractory period of {mapping.tau_ref} s "
+            f"(v held at 0 for {round(mapping.tau_ref / mapping.dt)} steps, the spike step included), integrate "
+            f"the hidden layers with {integration}, and read out the last Affine output low-passed with tau_syn = {mapping.tau_syn} s "
+            "(the output layer's synaptic current) before the mean over the readout steps")
