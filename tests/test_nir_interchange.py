@@ -18,15 +18,19 @@ from tpneuro.runs import load_run
 from tpneuro.hardware import ChipInstance, list_profiles, load_profile
 from tpneuro.interchange import NirImportError, predict_nir, read_nir, regular_spike_trains
 from tpneuro.interchange.nir_import import network_from_graph, tpneuro_weights
+from tpneuro.interchange.nir_simulation import simulate
+from tpneuro.network.lif_rate import TAU_REF
 
 DIGITS_SPIKING = "models/digits_ddtp_linear_spiking.yaml"
 
 
 @pytest.fixture(scope="module")
 def digits_run(tmp_path_factory):
-    """A 64-64-10 soft_lif network trained with DDTP-linear on the rate engine (10 epochs, seed 0)."""
+    """A 64-64-10 soft_lif network trained with DDTP-linear on the rate engine (30 epochs, seed 0). Trained this far
+    so that few test samples are near ties between two classes: a near tie flips with any change of spike timing,
+    even between two integrations of one model (benchmarks/bench_nir.py measures it)."""
     run_dir = tmp_path_factory.mktemp("nir") / "run"
-    cfg = tpneuro.load_config(DIGITS_SPIKING, {"engine": "rate", "training.epochs": 10})
+    cfg = tpneuro.load_config(DIGITS_SPIKING, {"engine": "rate", "training.epochs": 30})
     tpneuro.train(cfg, run_dir, progress=False)
     return run_dir
 
@@ -64,26 +68,47 @@ def test_graph_states_its_time_step_neurons_and_what_it_leaves_out(digits_run, t
     assert graph.metadata["steps"] == 600 and graph.metadata["readout_steps"] == 200
 
 
+def test_graph_fires_where_tpneuro_lif_fires_and_reads_out_w_h_plus_b(digits_run, tmp_path):
+    """The graph's weight scales, biases and thresholds against tpneuro's model, exactly. Driven by the constant
+    current that carries the input coders' mean (x dt / tau_ref per step), a hidden neuron's v rises monotonically
+    towards its tpneuro current J = W1 x + b1 (in units of the threshold), so it fires iff J > 1 (neurons less than
+    1 % above threshold may need more than the steps simulated and are left out); and the mean of the last Affine
+    over all steps is W2 h + b2, h the hidden spike rate times tau_ref (tpneuro.network.lif_rate)."""
+    run = load_run(digits_run)
+    x, p = np.clip(run.data.x_test, 0.0, None), run.state.forward_params
+    dt, steps = 1e-3, 400
+    net = read_nir(tpneuro.export_nir(run, tmp_path / "net.nir", dt=dt))
+    result = simulate(net, np.broadcast_to(x * dt / TAU_REF, (steps,) + x.shape), dt, readout_steps=steps)
+    current = x @ p["W1"].T + p["b1"]
+    fired, decided = result.spikes[0] > 0, (current <= 1.0) | (current > 1.01)
+    wrong = int(np.sum(fired[decided] != (current > 1.0)[decided]))
+    assert wrong == 0, f"{wrong} of {int(decided.sum())} hidden neurons fire where tpneuro's LIF does not, or not where it does"
+    assert 0.2 < fired.mean() < 0.9                       # the check has neurons on both sides of the threshold
+    rates = result.spikes[0] * TAU_REF / (steps * dt)
+    np.testing.assert_allclose(result.output, rates @ p["W2"].T + p["b2"], rtol=1e-9, atol=1e-9)
+
+
 def test_spyx_runs_the_exported_graph_as_tpneuro_spiking_inference(digits_run, tmp_path):
-    """Spyx (spyx.nir.from_nir) against tpneuro's nengo engine at dt = 1 ms, 40 ms settle + 200 ms readout:
-    at least 99 % of the digits test set predicted alike."""
+    """Spyx (spyx.nir.from_nir) against tpneuro's nengo engine at dt = 1 ms, 40 ms settle (the engines' default)
+    + 100 ms readout: at least 99 % of the 360 digits test samples predicted alike."""
     import jax.numpy as jnp
     import spyx.nir
 
     run = load_run(digits_run)
     x, y = run.data.x_test, run.data.y_test
-    path = tpneuro.export_nir(run, tmp_path / "net.nir", dt=1e-3, settle=0.04, average=0.2)
+    assert len(x) == 360
+    path = tpneuro.export_nir(run, tmp_path / "net.nir", dt=1e-3, settle=0.04, average=0.1)
     graph = nir.read(str(path))
     steps, readout = int(graph.metadata["steps"]), int(graph.metadata["readout_steps"])
-    assert (steps, readout) == (240, 200)
+    assert (steps, readout) == (140, 100)
     spikes = regular_spike_trains(x, steps, 1e-3)
     _, out = spyx.nir.from_nir(graph, jnp.asarray(spikes), dt=1e-3)
     spyx_pred = np.asarray(out)[-readout:].mean(axis=0).argmax(axis=1)
-    engine = get_engine("nengo", run.source, {"settle": 0.04, "average": 0.2})
+    engine = get_engine("nengo", run.source, {"settle": 0.04, "average": 0.1})
     engine_pred = engine.predict(run.state, x).argmax(axis=1)
     agreement = np.mean(spyx_pred == engine_pred)
     assert agreement >= 0.99, agreement
-    assert np.mean(spyx_pred == y) > 0.8
+    assert np.mean(spyx_pred == y) > 0.9
 
 
 def _graph(nodes: dict, edges: list):
