@@ -64,6 +64,7 @@ def test_graph_states_its_time_step_neurons_and_what_it_leaves_out(digits_run, t
     np.testing.assert_allclose(lif.v_threshold, 1.0)
     record = json.loads(graph.metadata["tpneuro"])
     assert record["engine"] == "rate" and record["inference_path_only"] and record["feedback_not_exported"] == ["Q1"]
+    assert record["neuron_model"] == "lif" and "exact decay of I and v" in graph.metadata["note"]
     assert "no refractory period" in graph.metadata["note"] and "soft_lif" in graph.metadata["note"]
     assert graph.metadata["steps"] == 600 and graph.metadata["readout_steps"] == 200
 
@@ -82,7 +83,8 @@ def test_graph_fires_where_tpneuro_lif_fires_and_reads_out_w_h_plus_b(digits_run
     current = x @ p["W1"].T + p["b1"]
     fired, decided = result.spikes[0] > 0, (current <= 1.0) | (current > 1.01)
     wrong = int(np.sum(fired[decided] != (current > 1.0)[decided]))
-    assert wrong == 0, f"{wrong} of {int(decided.sum())} hidden neurons fire where tpneuro's LIF does not, or not where it does"
+    assert wrong == 0, (f"{wrong} of {int(decided.sum())} hidden neurons fire where tpneuro's LIF does not, or not "
+                        "where it does")
     assert 0.2 < fired.mean() < 0.9                       # the check has neurons on both sides of the threshold
     rates = result.spikes[0] * TAU_REF / (steps * dt)
     np.testing.assert_allclose(result.output, rates @ p["W2"].T + p["b2"], rtol=1e-9, atol=1e-9)
@@ -167,6 +169,8 @@ def test_chip_trained_run_exports_its_weights_on_the_grid_with_profile_and_forma
     graph = nir.read(str(tpneuro.export_nir(tmp_path / "run", tmp_path / "net.nir")))
     record = json.loads(graph.metadata["tpneuro"])
     assert graph.metadata["hardware_profile"] == "loihi1" and record["weight_format"]["bits"] == 8
+    assert record["neuron_model"] == "loihi_cuba"         # the profile's units.neuron_model: NIR's CubaLIF, stepped
+    assert "integrate the hidden layers with forward Euler" in graph.metadata["note"]   # as the importers step it
     weights = tpneuro_weights(network_from_graph(graph))
     for i, step in enumerate(record["weight_steps"], start=1):
         levels = weights[f"W{i}"] / step
@@ -188,4 +192,16 @@ def test_cli_exports_and_deploys_a_graph(digits_run, tmp_path, capsys):
     main(["evaluate", "--nir", str(out), "--hardware", "loihi1", "--chips", "1"])
     text = capsys.readouterr().out
     expected = RunDeployer(digits_run).deploy("loihi1", 1).accuracies[0]
-    assert f"deployed on loihi1, 1 chip instances: test accuracy {100 * expected:.2f}" in text
+    assert f"{out}: the trained weights put on loihi1, 1 chip instances: test accuracy {100 * expected:.2f}" in text
+
+
+def test_cli_refuses_a_graph_without_a_profile_and_a_graph_with_a_run_in_one_line(digits_run, tmp_path, capsys):
+    out = tpneuro.export_nir(digits_run, tmp_path / "net.nir")
+    for argv, says in ((["evaluate", "--nir", str(out)], "--hardware"),
+                       (["evaluate", str(digits_run), "--nir", str(out), "--hardware", "ideal"], "either"),
+                       (["evaluate", str(digits_run), "--steps", "10"], "go with --nir")):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        err = capsys.readouterr().err
+        assert exc.value.code == 2 and says in err and err.count("\n") == 1, err
+

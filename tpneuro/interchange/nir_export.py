@@ -128,7 +128,8 @@ def graph_of_run(run: LoadedRun, *, dt: float | None = None, settle: float | Non
     """The NIR graph of a loaded run (see :func:`nir_graph`); ``dt``, ``settle`` and ``average`` (s) override
     the engine options' time step and free-phase durations."""
     mapping = SpikingMapping.from_options(run.plan.engine_options, dt=dt, settle=settle, average=average)
-    return nir_graph(run.state, mapping, engine=run.cfg.engine, neuron_model=neuron_model(run.cfg.engine, run.plan.engine_options, run.plan.profile),
+    model = neuron_model(run.cfg.engine, run.plan.engine_options, run.plan.profile)
+    return nir_graph(run.state, mapping, engine=run.cfg.engine, neuron_model=model,
                      chip_record=_chip_record(run), source=run.source)
 
 

@@ -102,8 +102,10 @@ def _node_params(node, kind: str) -> dict:
     out = {}
     for k in keys:
         value = getattr(node, k, None)
-        out[k] = np.zeros_like(np.asarray(node.v_threshold, dtype=np.float64)) if value is None and k in ("v_reset", "v_leak") \
-            else np.ravel(np.asarray(value, dtype=np.float64))
+        if value is None and k in ("v_reset", "v_leak"):
+            out[k] = np.zeros_like(np.asarray(node.v_threshold, dtype=np.float64))
+        else:
+            out[k] = np.ravel(np.asarray(value, dtype=np.float64))
     return out
 
 

@@ -141,5 +141,5 @@ def engine_differences(mapping: SpikingMapping, neuron_model: str) -> str:
                    else "exact decay of I and v, by exp(-dt/tau) per step")
     return (f"to reproduce tpneuro's spiking engines a tool must add a refractory period of {mapping.tau_ref} s "
             f"(v held at 0 for {round(mapping.tau_ref / mapping.dt)} steps, the spike step included), integrate "
-            f"the hidden layers with {integration}, and read out the last Affine output low-passed with tau_syn = {mapping.tau_syn} s "
-            "(the output layer's synaptic current) before the mean over the readout steps")
+            f"the hidden layers with {integration}, and read out the last Affine output low-passed with tau_syn = "
+            f"{mapping.tau_syn} s (the output layer's synaptic current) before the mean over the readout steps")
