@@ -19,7 +19,7 @@ if [ ! -x .venv/bin/python ]; then
     "$(find_python)" -m venv .venv
     .venv/bin/python -m pip install --quiet --upgrade pip
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[sweeps,test,docs]"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[sweeps,test,docs,nir,spyx]"
 
 if [ ! -d /usr/share/datasets/fashion-mnist ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null) \

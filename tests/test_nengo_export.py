@@ -68,4 +68,4 @@ def test_network_from_run_carries_the_checkpoint_weights(run_dir):
 def test_export_refuses_an_engine_it_cannot_write(run_dir, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["export", str(run_dir), "--engine", "brian2"])
-    assert exc.value.code == 2 and "Invalid value for '--engine': 'brian2'" in capsys.readouterr().err
+    assert exc.value.code == 2 and "Invalid value for '--engine' / '--format': 'brian2'" in capsys.readouterr().err

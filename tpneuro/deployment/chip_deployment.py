@@ -2,39 +2,15 @@
 own frozen mismatch, weights rounded onto its grid, its units and noise in every pass."""
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from ..config.experiment import HardwareConfig
-from ..engines.rate_engine import RateEngine
-from ..hardware import check_design_rules, computation_changes, load_profile
+from ..hardware import check_design_rules, load_profile
 from ..runs import load_run
-from ..runs.chip_setup import chip_instance, put_on_chip
+from ..runs.chip_evaluation import Deployment, deploy_state
 from ..training.energy_summary import energy_summary
 
-
-@dataclass
-class Deployment:
-    """Test accuracy of each chip instance, their mean and standard deviation, the trained weights' own accuracy
-    without a chip (the baseline), what the chip changes in the arithmetic, operations and energy."""
-
-    profile: str
-    accuracies: list[float]
-    energy: dict
-    design_rule_violations: list[str] = field(default_factory=list)
-    baseline_accuracy: float = float("nan")
-    changes: list[str] = field(default_factory=list)
-
-    @property
-    def mean(self) -> float:
-        return float(np.mean(self.accuracies))
-
-    @property
-    def std(self) -> float:
-        return float(np.std(self.accuracies))
+__all__ = ["Deployment", "RunDeployer"]
 
 
 class RunDeployer:
@@ -80,14 +56,5 @@ class RunDeployer:
         trained = self.run.state
         violations = check_design_rules(profile, trained.spec.layer_sizes, report_only=report_only)
         cfg = self.cfg.model_copy(update={"hardware": HardwareConfig(profile=profile_name, design_rules="report")})
-        if chips < 1 or passes < 1:
-            raise ValueError(f"chips and passes must be at least 1, got chips={chips}, passes={passes}")
-        engine, accs = RateEngine(), []
-        baseline = engine.evaluate(trained, self.data.x_test, self.data.y_test).accuracy
-        for seed in range(chips):
-            state = copy.deepcopy(trained)
-            rng = np.random.default_rng(seed)
-            put_on_chip(state, chip_instance(profile, state, seed), rng, pathways=("forward",))
-            accs.append(engine.evaluate(state, self.data.x_test, self.data.y_test, passes, rng).accuracy)
-        return Deployment(profile.name, accs, energy_summary(cfg, trained, profile), [str(v) for v in violations],
-                          baseline, computation_changes(profile))
+        return deploy_state(trained, profile, chips, self.data.x_test, self.data.y_test, passes=passes,
+                            energy=energy_summary(cfg, trained, profile), violations=violations)

@@ -27,13 +27,18 @@ def operation_counts(cfg: ExperimentConfig, state: TrainState) -> dict[str, OpCo
     return {"inference": inference, "training_sample": training}
 
 
-def energy_summary(cfg: ExperimentConfig, state: TrainState, profile: HardwareProfile | None) -> dict:
+def energy_summary(cfg: ExperimentConfig, state: TrainState, profile: HardwareProfile | None, *,
+                   training: bool = True) -> dict:
     """Operations per inference and per training sample and, with a profile, joules for both: None where
-    the profile has no cost for a category that occurs, with a lower bound from the categories it prices."""
+    the profile has no cost for a category that occurs, with a lower bound from the categories it prices.
+    ``training=False``: inference only (a network that comes without its training, e.g. a NIR graph)."""
     counts = operation_counts(cfg, state)
-    out = {"synaptic_ops_per_inference": counts["inference"].synaptic_ops,
-           "synaptic_ops_per_training_sample": counts["training_sample"].synaptic_ops,
-           "synaptic_updates_per_training_sample": counts["training_sample"].synaptic_updates}
+    out = {"synaptic_ops_per_inference": counts["inference"].synaptic_ops}
+    if training:
+        out.update(synaptic_ops_per_training_sample=counts["training_sample"].synaptic_ops,
+                   synaptic_updates_per_training_sample=counts["training_sample"].synaptic_updates)
+    else:
+        del counts["training_sample"]
     if profile is not None:
         as_events = profile.energy.mac_joules is None and profile.energy.synaptic_op_joules is not None
         out["energy_convention"] = "one spike per unit and pass (MAC = synaptic event)" if as_events else "dense MACs"
