@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "benchmarks" / "results"
-_LIBRARIES = ("tpneuro", "numpy", "scipy", "brian2", "nengo", "ray")
+_LIBRARIES = ("tpneuro", "numpy", "scipy", "brian2", "nengo", "ray", "nir", "jax", "spyx")
 
 
 def results_name(argv: list[str]) -> str:
