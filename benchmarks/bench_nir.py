@@ -1,7 +1,7 @@
 """NIR checks with tools nobody here wrote, snnTorch and Rockpool (torch in its own venv, so this runs by name, not
 in the default tests; the Spyx check is in tests/test_nir_interchange.py).
 
-    .venv/bin/python benchmarks/bench_nir.py [--epochs 10,30,60] [--averages 0.2] [--out FILE]
+    .venv/bin/python benchmarks/bench_nir.py [--epochs 10,30,60] [--averages 0.2] [--work DIR]
 
 1. tpneuro side (.venv): for each epoch count, trains the digits 64-64-10 soft_lif network (DDTP-linear, rate
    engine, models/digits_ddtp_linear_spiking.yaml, seed 0) and exports it at brian2's dt = 0.1 ms (snnTorch's NIR
@@ -28,7 +28,7 @@ in the default tests; the Spyx check is in tests/test_nir_interchange.py).
    are compared with the `xylo` profile's grid.
 
 3. tpneuro side: agreements per network and window, the snnTorch network deployed by tpneuro on ideal and loihi1,
-   the design-rule comparison. Prints tables and writes benchmarks/results/bench_nir.json (or --out) with the
+   the design-rule comparison. Prints tables and writes benchmarks/results/bench_nir.json (benchmarks/results_file.py) with the
    command, the versions and the machine.
 """
 from __future__ import annotations
@@ -41,10 +41,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_file import ResultsFile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SNN_STEPS = 25
@@ -275,9 +277,8 @@ def torch_python() -> Path:
 
 
 # -- tpneuro side -------------------------------------------------------------------------------------------------
-def machine() -> dict:
-    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-            "cpus": os.cpu_count(), "python": platform.python_version()}
+def pct(share: float) -> str:
+    return f"{100 * share:.2f}"
 
 
 def xylo_graphs(work: Path, digits_graph: Path, digits_run) -> dict:
@@ -309,7 +310,8 @@ def xylo_graphs(work: Path, digits_graph: Path, digits_run) -> dict:
         levels = {k: np.rint(w / chip.weight_grid(layers[k]).step).astype(int) for k, w in weights.items()}
         np.savez(work / f"{name}_levels.npz", **levels)
         out[name] = {"path": str(path), "sizes": list(sizes), "tpneuro_levels": str(work / f"{name}_levels.npz"),
-                     "tpneuro_violations": [str(v) for v in check_design_rules(profile, sizes, report_only=True)]}
+                     "tpneuro_violations": [f"{v.rule}: {v.required:g} > {v.limit:g}"
+                                                for v in check_design_rules(profile, sizes, report_only=True)]}
     return out
 
 
@@ -317,7 +319,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", default="10,30,60", help="training epochs of the digits networks to export")
     parser.add_argument("--averages", default="0.2", help="readout windows (s) to export and compare")
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "bench_nir.json"))
     parser.add_argument("--work", help="folder for runs, graphs and spike trains (default: a temporary one)")
     parser.add_argument("--torch-worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -325,7 +326,6 @@ def main() -> None:
         torch_worker(Path(args.torch_worker))
         return
 
-    import brian2
     import nir
 
     import tpneuro
@@ -333,7 +333,7 @@ def main() -> None:
     from tpneuro.interchange import predict_nir, read_nir, regular_spike_trains
     from tpneuro.runs import load_run
 
-    started = time.time()
+    results = ResultsFile()
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="bench_nir_"))
     work.mkdir(parents=True, exist_ok=True)
     graphs, reference, runs = {}, {}, {}
@@ -399,49 +399,50 @@ def main() -> None:
         rockpool["graphs"][name]["sizes"] = g["sizes"]
     deployed = {p: tpneuro.deploy_nir(work / "snntorch.nir", p, 3, steps=SNN_STEPS, input_encoding="current")
                 for p in ("ideal", "loihi1")}
-    summary = {"command": "python benchmarks/bench_nir.py " + " ".join(sys.argv[1:]),
-               "machine": machine(), "wall_seconds": round(time.time() - started, 1),
-               "versions": {"tpneuro_side": {"tpneuro": tpneuro.__version__, "numpy": np.__version__,
-                                             "brian2": brian2.__version__, "nir": nir.__version__},
-                            "torch_side": res["versions"]},
-               "export_checks": rows,
-               "snntorch_graph": {"snntorch_accuracy": res["snntorch_accuracy"],
-                                  "snntorch_reimported_accuracy": res["snntorch_reimported_accuracy"],
-                                  **{f"tpneuro_{p}": d.accuracies for p, d in deployed.items()},
-                                  "loihi1_energy": deployed["loihi1"].energy},
-               "rockpool": rockpool}
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"versions: {summary['versions']}")
-    print(f"{'graph':>24} {'samples':>7} {'snnTorch~brian2 %':>17} {'(n)':>4} {'snnTorch~graph %':>16} "
-          f"{'graph~brian2 %':>14} {'lif~cuba %':>10} {'snnTorch %':>10} {'brian2 %':>8}")
-    for r in rows:
-        print(f"{r['graph']:>24} {r['test_samples']:>7} {100 * r['agreement_snntorch_vs_brian2']:17.2f} "
-              f"{r['disagreements_snntorch_vs_brian2']:>4} {100 * r['agreement_snntorch_vs_graph_stepped_by_tpneuro']:16.2f} "
-              f"{100 * r['agreement_graph_stepped_by_tpneuro_vs_brian2']:14.2f} "
-              f"{100 * r['agreement_brian2_lif_vs_loihi_cuba']:10.2f} {100 * r['snntorch_accuracy']:10.2f} "
-              f"{100 * r['brian2_accuracy']:8.2f}")
-    s = summary["snntorch_graph"]
-    print(f"snnTorch's own 64-32-10 Leaky network: {100 * s['snntorch_accuracy']:.2f} % (re-imported by snnTorch "
-          f"{100 * s['snntorch_reimported_accuracy']:.2f} %); tpneuro ideal "
-          + ", ".join(f"{100 * a:.2f}" for a in s["tpneuro_ideal"]) + " %, loihi1 "
-          + ", ".join(f"{100 * a:.2f}" for a in s["tpneuro_loihi1"]) + " %")
+    results.table("Versions", ["environment", "library", "version"],
+                  [["tpneuro", "nir", nir.__version__]]
+                  + [["torch (Python 3.11)", k, v] for k, v in res["versions"].items()])
+    results.table("Exported digits graphs run by snnTorch's NIR import, against tpneuro's engines (agreement: % "
+                  "of test samples with the same predicted class)",
+                  ["graph", "samples", "snnTorch~brian2 %", "disagree", "snnTorch~graph %", "graph~brian2 %",
+                   "lif~loihi_cuba %", "snnTorch acc %", "brian2 acc %", "rate acc %"],
+                  [[r["graph"], r["test_samples"], pct(r["agreement_snntorch_vs_brian2"]),
+                    r["disagreements_snntorch_vs_brian2"], pct(r["agreement_snntorch_vs_graph_stepped_by_tpneuro"]),
+                    pct(r["agreement_graph_stepped_by_tpneuro_vs_brian2"]), pct(r["agreement_brian2_lif_vs_loihi_cuba"]),
+                    pct(r["snntorch_accuracy"]), pct(r["brian2_accuracy"]), pct(r["rate_engine_accuracy"])]
+                   for r in rows])
+    results.table("A 64-32-10 Leaky network built, trained and exported by snnTorch, deployed by tpneuro",
+                  ["where", "chip instances", "test accuracy %"],
+                  [["snnTorch", "-", pct(res["snntorch_accuracy"])],
+                   ["snnTorch, re-imported", "-", pct(res["snntorch_reimported_accuracy"])]]
+                  + [[f"tpneuro {p}", len(d.accuracies), " ".join(pct(a) for a in d.accuracies)]
+                     for p, d in deployed.items()])
+    energy = deployed["loihi1"].energy
+    results.note(f"loihi1 energy of the snnTorch network: {energy['synaptic_ops_per_inference']:.0f} synaptic ops "
+                 f"per inference, >= {energy['joules_per_inference_lower_bound']:.3g} J per inference (missing "
+                 f"costs: {', '.join(energy['energy_missing_costs']) or 'none'})")
     d = rockpool["digits_import"]
-    print(f"Rockpool's import of {d['graph']}: {100 * d['rockpool_accuracy']:.2f} % test accuracy, "
-          f"{100 * d['agreement_rockpool_vs_brian2']:.2f} % agreement with brian2")
+    results.note(f"Rockpool's NIR import of {d['graph']}: {pct(d['rockpool_accuracy'])} % test accuracy, "
+                 f"{pct(d['agreement_rockpool_vs_brian2'])} % agreement with brian2")
+    xylo_rows = []
     for name, g in rockpool["graphs"].items():
-        print(f"xylo {name}: tpneuro design rules: {'; '.join(g['tpneuro_xylo_design_rules'])}")
         for kind in ("as_exported", "xylo_shaped"):
-            flagged = {k: v for k, v in g[f"drc_{kind}"].items() if v != "pass"}
-            print(f"  Rockpool DRC {kind}: " + ("all pass" if not flagged else
-                                                "; ".join(f"{k}: {v}" for k, v in flagged.items())))
-            print(f"  Rockpool mapper {kind}: {g[f'mapper_{kind}']}")
-        print(f"  integer weight levels equal to the xylo grid's: {g['weight_levels_equal']}; Rockpool's hidden "
-              f"threshold level {g['hidden_threshold_level']} (before its 16-bit limit "
-              f"{g['hidden_threshold_level_before_16_bit_limit']:.0f}), W1 levels up to {g['W1_max_abs_level']}")
-    print(f"results in {out}")
-
+            broken = [f"{rule} ({verdict.split(':')[0]})" for rule, verdict in g[f"drc_{kind}"].items()
+                      if verdict != "pass"]
+            mapper = g[f"mapper_{kind}"]
+            xylo_rows.append([name, "-".join(map(str, g["sizes"])), "; ".join(g["tpneuro_xylo_design_rules"]), kind,
+                              "; ".join(broken) or "pass",
+                              "mapped" if mapper.get("mapped") else f"refused: {mapper.get('error', '')[:90]}"])
+    results.table("Xylo: tpneuro's xylo design rules against Rockpool's design rules and mapper, on the graph as "
+                  "exported and in the shape Xylo needs (no biases, a spiking output layer)",
+                  ["graph", "sizes", "tpneuro design rules", "graph form", "Rockpool design rules not passed",
+                   "Rockpool mapper"], xylo_rows)
+    results.table("Xylo weights: Rockpool's quantizer (global_quantize) against the xylo profile's grid",
+                  ["graph", "share of levels equal", "max |W1 level|", "hidden threshold level",
+                   "before the 16-bit limit"],
+                  [[name, json.dumps(g["weight_levels_equal"]), g["W1_max_abs_level"], g["hidden_threshold_level"],
+                    round(g["hidden_threshold_level_before_16_bit_limit"])] for name, g in rockpool["graphs"].items()])
+    results.write()
 
 if __name__ == "__main__":
     main()

@@ -25,7 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "benchmarks" / "results"
-_LIBRARIES = ("tpneuro", "numpy", "scipy", "jax", "jaxlib", "jax-cuda12-plugin", "optax", "brian2", "nengo", "ray")
+_LIBRARIES = ("tpneuro", "numpy", "scipy", "brian2", "nengo", "ray", "nir", "jax", "jaxlib", "jax-cuda12-plugin",
+              "optax", "spyx")
 
 
 def results_name(argv: list[str]) -> str:

@@ -6,9 +6,14 @@ import pytest
 from numpydoc.validate import validate
 
 PUBLIC_API = """
+tpneuro.network.forward_pass.forward tpneuro.network.weights.init_forward_params
 tpneuro.training.trainer.train tpneuro.training.trainer.Trainer tpneuro.training.trainer.Trainer.run
 tpneuro.config.config_loading.load_config tpneuro.config.config_loading.validate_config
-tpneuro.rules.registry.make_rule tpneuro.rules.registry.register_rule
+tpneuro.rules.registry.make_rule tpneuro.rules.registry.register_rule tpneuro.rules.base.LearningRule
+tpneuro.rules.backprop.Backprop tpneuro.rules.feedback_alignment.FeedbackAlignment
+tpneuro.rules.direct_feedback_alignment.DirectFeedbackAlignment tpneuro.rules.target_prop.TargetProp
+tpneuro.rules.difference_target_prop.DifferenceTargetProp tpneuro.rules.difference_reconstruction.DifferenceReconstruction
+tpneuro.rules.ddtp_linear.DDTPLinear tpneuro.rules.ddtp_rhl.DDTPRHL tpneuro.rules.gauss_newton_targets.GaussNewtonTargets
 tpneuro.runs.preflight.preflight tpneuro.runs.loading.evaluate_run tpneuro.runs.loading.load_run
 tpneuro.runs.assembly.build_state tpneuro.runs.assembly.assemble
 tpneuro.engines.registry.get_engine tpneuro.engines.registry.register_engine

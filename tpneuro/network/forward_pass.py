@@ -44,10 +44,24 @@ def layer_forward(spec: NetworkSpec, params: Params, i: int, h_prev: np.ndarray)
 
 
 def forward(spec: NetworkSpec, params: Params, x: np.ndarray, transmit: Transmit | None = None) -> Activity:
-    """All layers' (a_i, h_i) for the batch ``x`` of shape (batch, n_0).
+    """All layers' (a_i, h_i) for a batch: a_i = W_i h_{i-1} + b_i, h_i = s_i(a_i), h_0 = x.
 
-    ``transmit(h_i, i)``, if given, turns layer i's rates into what it sends on (a chip's units, mismatch
-    and noise); the output layer's transmitted value is the network output.
+    Parameters
+    ----------
+    spec : NetworkSpec
+        Layer sizes and activations s_i.
+    params : dict of str to ndarray
+        The forward parameters ``W1, b1, ..., WL, bL`` (W_i of shape (n_i, n_{i-1})).
+    x : ndarray of shape (batch, n_0)
+        The inputs, one per row.
+    transmit : callable, optional
+        ``transmit(h_i, i)`` turns layer i's rates into what it sends on (a chip's units, mismatch and noise);
+        the output layer's transmitted value is the network output.
+
+    Returns
+    -------
+    Activity
+        ``a[i]`` and ``h[i]`` of every layer (``a[0]`` is None, ``h[0]`` is ``x``); ``output`` is ``h[L]``.
     """
     if transmit is None:
         act = Activity(a=[None], h=[x])

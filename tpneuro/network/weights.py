@@ -32,8 +32,25 @@ def xavier_normal(n_out: int, n_in: int, rng: np.random.Generator, dtype) -> np.
 
 
 def init_forward_params(spec: NetworkSpec, rng: np.random.Generator, gains: tuple[float, ...] | None = None) -> Params:
-    """Xavier-normal weights and zero biases (the initialisation of Meulemans et al. 2020); ``gains[i - 1]``
-    multiplies W_i's standard deviation (the ``gain`` of ``torch.nn.init.xavier_normal_``; default 1)."""
+    """Xavier-normal weights and zero biases, the initialisation of Meulemans et al. 2020.
+
+    W_i has entries drawn from N(0, gain_i^2 2 / (n_{i-1} + n_i)) (Glorot & Bengio 2010), b_i = 0.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        Layer sizes and the floating-point type of the parameters.
+    rng : numpy.random.Generator
+        The source of the draws (a run's ``init`` stream).
+    gains : tuple of float, optional
+        ``gains[i - 1]`` multiplies W_i's standard deviation (the ``gain`` of ``torch.nn.init.xavier_normal_``);
+        1 for every layer by default.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``W1, b1, ..., WL, bL``.
+    """
     params: Params = {}
     for i in range(1, spec.n_layers + 1):
         n_in, n_out = spec.layer_sizes[i - 1], spec.layer_sizes[i]

@@ -42,6 +42,20 @@ def bp_updates(spec, fwd: Params, act: Activity, grad_output: np.ndarray) -> lis
 
 
 class Backprop(LearningRule):
+    """Backpropagation (Rumelhart, Hinton & Williams 1986, Nature 323:533), as two-factor updates.
+
+    delta_L = dL/da_L, delta_i = s_i'(a_i) * W_{i+1}^T delta_{i+1} and dW_i = -lr delta_i h_{i-1}^T: the exact
+    gradient, the reference every other rule is measured against (not local: W_{i+1}^T is read backwards).
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The network: layer sizes and activations (``tpneuro.network.NetworkSpec``).
+    hyperparams : RuleHyperparams, optional
+        The config's ``rule:`` section less ``name``. Without it the defaults are used
+        (a field without a default must then be given).
+    """
+
     name: ClassVar[str] = "bp"
     title: ClassVar[str] = "Backpropagation"
     reference: ClassVar[str] = "Rumelhart, Hinton & Williams 1986, Nature 323:533"

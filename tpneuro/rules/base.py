@@ -35,6 +35,14 @@ class LearningRule(ABC):
     Besides its equations, a rule declares what engines need to know to run it (tpneuro.rules.declarations):
     its ``feedback_wiring``, its ``feedback_training``, its ``locality``, its output step, whether its feedback
     map is linear, the matrices a chip stores on its feedback grid, and its operation counts.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The network: layer sizes and activations (``tpneuro.network.NetworkSpec``).
+    hyperparams : RuleHyperparams, optional
+        The config's ``rule:`` section less ``name``, as the rule's ``Hyperparams`` model. Without it the
+        defaults are used (a field without a default must then be given).
     """
 
     name: ClassVar[str]

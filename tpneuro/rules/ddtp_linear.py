@@ -23,6 +23,21 @@ class DDTPLinearHyperparams(TargetHyperparams):
 
 
 class DDTPLinear(DirectFeedbackAlignment):
+    """Direct difference target propagation with linear feedback (Meulemans et al. 2020, Sec. 4).
+
+    t_i = h_i + Q_i (t_L - h_L), with Q_i trained by the difference reconstruction loss on noise-perturbed
+    activity (ibid. Eq. 11 with direct feedback); its linearised minimiser is the damped pseudo-inverse
+    Q_i = J_i^T (J_i J_i^T + lambda I)^{-1} (ibid. Theorem 6).
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The network: layer sizes and activations (``tpneuro.network.NetworkSpec``).
+    hyperparams : DDTPLinearHyperparams, optional
+        The config's ``rule:`` section less ``name`` (``beta``, ``sigma``). Without it the defaults are used
+        (a field without a default must then be given).
+    """
+
     name: ClassVar[str] = "ddtp_linear"
     title: ClassVar[str] = "Direct difference target propagation, linear feedback"
     reference: ClassVar[str] = "Meulemans et al. 2020, NeurIPS 33, arXiv 2006.14331, Sec. 4"

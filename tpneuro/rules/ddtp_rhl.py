@@ -34,6 +34,20 @@ class DDTPRHLHyperparams(TargetHyperparams):
 
 
 class DDTPRHL(TargetRule):
+    """Direct difference target propagation through a random hidden layer (Meulemans et al. 2020, Sec. 4).
+
+    t_i = h_i + t(Q_i z(t_L) + c_i) - t(Q_i z(h_L) + c_i) with z(u) = tanh(R u + r) a fixed random layer;
+    Q_i and c_i trained by the difference reconstruction loss (ibid. Eq. 11).
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The network: layer sizes and activations (``tpneuro.network.NetworkSpec``).
+    hyperparams : DDTPRHLHyperparams, optional
+        The config's ``rule:`` section less ``name`` (``beta``, ``sigma``, ``rhl_size``, ``feedback_activation``). Without it the defaults are used
+        (a field without a default must then be given).
+    """
+
     name: ClassVar[str] = "ddtp_rhl"
     title: ClassVar[str] = "Direct difference target propagation, random hidden layer feedback"
     reference: ClassVar[str] = "Meulemans et al. 2020, NeurIPS 33, arXiv 2006.14331, Sec. 4"

@@ -24,6 +24,21 @@ class DRLHyperparams(LayerwiseHyperparams):
 
 
 class DifferenceReconstruction(DifferenceTargetProp):
+    """DRL: DTP targets with feedback trained by the difference reconstruction loss (Meulemans et al. 2020, Eq. 11).
+
+    Targets as DTP, t_{i-1} = g_i(t_i) + h_{i-1} - g_i(h_i); each g_i is trained so that the difference-corrected
+    chain from the output reconstructs noise injected at layer i-1, which drives the feedback toward damped
+    Gauss-Newton targets (ibid. Theorem 6).
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The network: layer sizes and activations (``tpneuro.network.NetworkSpec``).
+    hyperparams : DRLHyperparams, optional
+        The config's ``rule:`` section less ``name`` (``beta``, ``sigma``, ``feedback_activation``). Without it the defaults are used
+        (a field without a default must then be given).
+    """
+
     name: ClassVar[str] = "drl"
     title: ClassVar[str] = "DTP with the difference reconstruction loss"
     reference: ClassVar[str] = "Meulemans et al. 2020, NeurIPS 33, arXiv 2006.14331, Eq. 11"

@@ -19,6 +19,20 @@ class DFAHyperparams(TargetHyperparams):
 
 
 class DirectFeedbackAlignment(TargetRule):
+    """Direct feedback alignment (Nøkland 2016, NeurIPS 29).
+
+    Every hidden layer receives the output error through its own fixed random matrix, written as a target:
+    t_L = h_L - beta dL/dh_L, t_i = h_i + Q_i (t_L - h_L) (Meulemans et al. 2020, Eq. 4 for t_L).
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The network: layer sizes and activations (``tpneuro.network.NetworkSpec``).
+    hyperparams : DFAHyperparams, optional
+        The config's ``rule:`` section less ``name`` (``beta``). Without it the defaults are used
+        (a field without a default must then be given).
+    """
+
     name: ClassVar[str] = "dfa"
     title: ClassVar[str] = "Direct feedback alignment"
     reference: ClassVar[str] = "Nøkland 2016, NeurIPS 29, arXiv 1609.01596"

@@ -13,6 +13,20 @@ from .op_counts import LayerProducts, backprop_macs
 
 
 class FeedbackAlignment(LearningRule):
+    """Feedback alignment (Lillicrap et al. 2016, Nat. Commun. 7:13276).
+
+    Backpropagation with W_{i+1}^T replaced by a fixed random matrix B_{i+1}:
+    delta_i = s_i'(a_i) * B_{i+1}^T delta_{i+1}.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The network: layer sizes and activations (``tpneuro.network.NetworkSpec``).
+    hyperparams : RuleHyperparams, optional
+        The config's ``rule:`` section less ``name``. Without it the defaults are used
+        (a field without a default must then be given).
+    """
+
     name: ClassVar[str] = "fa"
     title: ClassVar[str] = "Feedback alignment"
     reference: ClassVar[str] = "Lillicrap et al. 2016, Nat. Commun. 7:13276"

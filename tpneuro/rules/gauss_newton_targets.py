@@ -18,6 +18,20 @@ class GNTHyperparams(TargetHyperparams):
 
 
 class GaussNewtonTargets(TargetRule):
+    """Exact damped Gauss-Newton targets (Meulemans et al. 2020, Eq. 8): the ideal that TP approximates.
+
+    t_i = h_i + J_i^T (J_i J_i^T + lambda I)^{-1} (t_L - h_L) with J_i = dh_L/dh_i; needs the forward
+    Jacobians, so it is not local: a theoretical reference only.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The network: layer sizes and activations (``tpneuro.network.NetworkSpec``).
+    hyperparams : GNTHyperparams, optional
+        The config's ``rule:`` section less ``name`` (``beta``, ``damping``). Without it the defaults are used
+        (a field without a default must then be given).
+    """
+
     name: ClassVar[str] = "gnt"
     title: ClassVar[str] = "Exact damped Gauss-Newton targets"
     reference: ClassVar[str] = "Meulemans et al. 2020, NeurIPS 33, arXiv 2006.14331, Eq. 8"
