@@ -182,10 +182,27 @@ class Engine(ABC):
 
     def train_epochs(self, works: Sequence[EpochWork], input_noise: float = 0.0,
                      progress: str | None = None) -> list[EpochResult]:
-        """A training epoch of every network in ``works``: per minibatch, the inputs plus ``input_noise`` times
-        N(0, 1) drawn from the work's generator (when ``input_noise`` > 0), then :meth:`train_batch` with a feedback
-        step. Here one network after the other, batch by batch, each stopping at its first non-finite loss;
-        ``progress`` is the description of a progress bar (None: no bar)."""
+        """A training epoch of every network in ``works``.
+
+        Per minibatch, the inputs plus ``input_noise`` times N(0, 1) drawn from the work's generator (when
+        ``input_noise`` > 0), then :meth:`train_batch` with a feedback step. Here one network after the other, batch
+        by batch, each stopping at its first non-finite loss; an engine that compiles an epoch or runs several
+        networks at once overrides this with the same numbers.
+
+        Parameters
+        ----------
+        works : sequence of EpochWork
+            Per network: its state (updated in place), training set, minibatches in order and noise generator.
+        input_noise : float
+            Standard deviation of the Gaussian noise added to the inputs (``training.input_noise``).
+        progress : str, optional
+            The description of a progress bar; None shows none.
+
+        Returns
+        -------
+        list of EpochResult
+            Per network, the loss, number correct and feedback loss of each minibatch it trained.
+        """
         return [self._train_epoch(work, input_noise, progress) for work in works]
 
     def _train_epoch(self, work: EpochWork, input_noise: float, progress: str | None) -> EpochResult:
@@ -209,8 +226,23 @@ class Engine(ABC):
                            np.array(rec, dtype=np.float64))
 
     def feedback_epochs(self, works: Sequence[EpochWork], progress: str | None = None) -> list[np.ndarray]:
-        """A feedback-only epoch of every network in ``works`` (``y`` unused); the feedback loss of each
-        minibatch. Here one network after the other, batch by batch."""
+        """A feedback-only epoch of every network in ``works`` (feedback pre-training, extra feedback epochs).
+
+        Here one network after the other, batch by batch, through :meth:`feedback_batch`.
+
+        Parameters
+        ----------
+        works : sequence of EpochWork
+            Per network: its state (feedback parameters updated in place), inputs (``y`` unused), minibatches and
+            noise generator.
+        progress : str, optional
+            The description of a progress bar; None shows none.
+
+        Returns
+        -------
+        list of numpy.ndarray
+            Per network, the feedback loss of each minibatch.
+        """
         return [np.array([self.feedback_batch(work.state, work.x[idx], work.rng)
                           for idx in tqdm(work.batches, desc=progress, leave=False, disable=progress is None)],
                          dtype=np.float64) for work in works]
