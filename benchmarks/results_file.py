@@ -25,7 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "benchmarks" / "results"
-_LIBRARIES = ("tpneuro", "numpy", "scipy", "brian2", "nengo", "ray", "nir", "jax", "spyx")
+_LIBRARIES = ("tpneuro", "numpy", "scipy", "brian2", "nengo", "ray", "nir", "jax", "jaxlib", "jax-cuda12-plugin",
+              "optax", "spyx")
 
 
 def results_name(argv: list[str]) -> str:
@@ -100,7 +101,8 @@ class ResultsFile:
         print(line, flush=True)
         self.notes.append(line)
 
-    def write(self, directory: Path = RESULTS_DIR) -> Path:
+    def write(self, directory: Path = RESULTS_DIR, **extra) -> Path:
+        """Save the file; ``extra`` entries (e.g. a benchmark's raw measurements) are saved beside the tables."""
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{results_name(self.argv)}.json"
         data = {
@@ -115,6 +117,7 @@ class ResultsFile:
             "git_commit": _git_commit(),
             "tables": self.tables,
             "notes": self.notes,
+            **extra,
         }
         tmp = path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -8,6 +8,9 @@ from numpydoc.validate import validate
 PUBLIC_API = """
 tpneuro.network.forward_pass.forward tpneuro.network.weights.init_forward_params
 tpneuro.training.trainer.train tpneuro.training.trainer.Trainer tpneuro.training.trainer.Trainer.run
+tpneuro.training.trainer.train_together tpneuro.training.trainer.run_together
+tpneuro.engines.protocol.Engine.train_epochs tpneuro.engines.protocol.Engine.feedback_epochs
+tpneuro.hardware.chip_instance.ChipInstance.numbers tpneuro.hardware.chip_instance.ChipInstance.with_numbers
 tpneuro.config.config_loading.load_config tpneuro.config.config_loading.validate_config
 tpneuro.rules.registry.make_rule tpneuro.rules.registry.register_rule tpneuro.rules.base.LearningRule
 tpneuro.rules.backprop.Backprop tpneuro.rules.feedback_alignment.FeedbackAlignment

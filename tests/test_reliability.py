@@ -84,7 +84,7 @@ def write_config(tmp_path: Path, **changes) -> Path:
     (["--epochs", "-1"], r"^error: Invalid value for '--epochs': -1 is not in the range x>=1.*fix: see `tpneuro train"),
     (["--hardware", "loihi3"], r"^error: --hardware: hardware.profile: profile 'loihi3': unknown name 'loihi3'; fix: "
                                r"use one of .*loihi2"),
-    (["--engine", "gpu"], r"^error: --engine: engine: unknown name 'gpu'; fix: use one of brian2, nengo, rate"),
+    (["--engine", "gpu"], r"^error: --engine: engine: unknown name 'gpu'; fix: use one of brian2, jax, nengo, rate"),
 ])
 def test_a_bad_flag_is_named_as_the_flag(tmp_path, capsys, args, pattern):
     code, _, err = run(["train", DIGITS_BP, "--out", tmp_path / "r", *args], capsys)
@@ -336,7 +336,7 @@ def test_deploying_float_weights_says_what_the_chip_does(trained, capsys):
 def test_an_unexpected_error_is_one_line_with_a_saved_traceback(tmp_path, capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("injected fault")
-    monkeypatch.setattr("tpneuro.training.trainer.Trainer._epochs", broken)
+    monkeypatch.setattr("tpneuro.training.trainer._epochs_together", broken)
     code, _, err = run(["train", DIGITS_BP, "--out", tmp_path / "r", "--quiet"], capsys)
     assert code == 1
     assert err.count("\n") == 1

@@ -8,12 +8,12 @@ import json
 import pytest
 
 from tpneuro.config import validate_config
-from tpneuro.engines import ENGINES
+from tpneuro.engines import ENGINES, SpikingEngine, get_engine_class
 from tpneuro.hardware import OpCounts, energy_report, load_profile
 from tpneuro.training import Trainer
 from tpneuro.training.spiking_summary import mapped_neurons
 
-SPIKING = [name for name in ENGINES if name != "rate"]
+SPIKING = [name for name in ENGINES if issubclass(get_engine_class(name), SpikingEngine)]
 
 
 def spiking_config(engine: str) -> dict:

@@ -217,6 +217,50 @@ def test_trial_directory_of_another_config_is_refused(tmp_path):
         plan_sweep(path, tmp_path / "out")
 
 
+# -- packs of jax-engine trials ------------------------------------------------------------------------
+def test_packed_jax_trials_run_as_one_task_each_with_its_own_run_directory(ray_address, tmp_path):
+    """pack 4: two seeds x two learning rates (one diverges) of DDTP-linear on the jax engine run in one Ray task
+    (one vmapped program per epoch); every trial keeps its run directory, trial.json and outcome. Asking for more
+    epochs resumes the two completed trials, packed again, from their checkpoints."""
+    set_ = tiny_set(engine="jax", **{"dataset.train_subset": 288})
+    path = write_sweep(tmp_path / "packed.yaml", name="packed", base=BASE, set=set_,
+                       grid={"optimizer.lr": [0.01, 1.0e308], "seed": [1, 2]}, pack=4)
+    result = run_sweep(path, tmp_path / "out", ray_address=ray_address)
+    assert result.counts == {"completed": 2, "diverged": 2}
+    records = [json.loads((tmp_path / "out" / r["run_dir"] / "trial.json").read_text()) for r in result.rows]
+    assert {r["packed_with"] for r in records} == {4} and len({r["pid"] for r in records}) == 1
+    for row in result.rows:
+        assert RUN_FILES <= {p.name for p in (tmp_path / "out" / row["run_dir"]).iterdir()}
+        expected = "completed" if row["axis:optimizer.lr"] == 0.01 else "diverged"
+        assert row["status"] == expected, row["message"]
+    longer = write_sweep(tmp_path / "packed.yaml", name="packed", base=BASE, set={**set_, "training.epochs": 3},
+                         grid={"optimizer.lr": [0.01, 1.0e308], "seed": [1, 2]}, pack=4)
+    again = run_sweep(longer, tmp_path / "out", ray_address=ray_address)
+    assert again.ran == 2 and again.counts == {"completed": 2, "diverged": 2}
+    for row in again.rows:
+        if row["status"] == "completed":
+            metrics = json.loads((tmp_path / "out" / row["run_dir"] / "metrics.json").read_text())
+            assert [m["epoch"] for m in metrics] == [1, 2, 3]
+            assert json.loads((tmp_path / "out" / row["run_dir"] / "trial.json").read_text())["packed_with"] == 2
+
+
+def test_only_compatible_jax_trials_share_a_pack(tmp_path):
+    """Seeds, chip seeds and learning rates vary inside a pack; any other field (here the rule's beta) starts
+    another; rate-engine trials run one per task; ``pack`` bounds a pack's size."""
+    from tpneuro.sweeps.trial_packs import pack_trials
+
+    path = write_sweep(tmp_path / "p.yaml", base=BASE, set=tiny_set(engine="jax"),
+                       grid={"rule.beta": [0.1, 0.2], "seed": [1, 2, 3], "optimizer.lr": [0.01, 0.02]})
+    trials = expand_trials(load_sweep_spec(path))
+    packs = pack_trials(trials, 4)
+    assert [len(p) for p in packs] == [4, 2, 4, 2]
+    for pack in packs:
+        assert len({t.config["rule"]["beta"] for t in pack}) == 1
+    assert [len(p) for p in pack_trials(trials, 1)] == [1] * 12
+    rate = write_sweep(tmp_path / "r.yaml", base=BASE, set=tiny_set(), grid={"seed": [1, 2, 3]})
+    assert [len(p) for p in pack_trials(expand_trials(load_sweep_spec(rate)), 4)] == [1, 1, 1]
+
+
 # -- killing workers and sweeps ------------------------------------------------------------------------
 def record(run_dir: Path) -> dict:
     try:

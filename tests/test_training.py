@@ -103,14 +103,17 @@ def test_a_loss_above_the_bound_stops_the_run(tmp_path, data):
 def test_a_growing_loss_stops_the_run(tmp_path, data, monkeypatch):
     """growth: an epoch's training loss above growth x the lowest of the previous window epochs. With the loss of
     epoch 2 reported 20 times that of epoch 1 (injected), the run stops at epoch 2 and keeps epoch 1."""
-    from tpneuro.training import trainer as trainer_module
+    from dataclasses import replace
 
-    original = trainer_module.Trainer._train_epoch
+    from tpneuro.engines.rate_engine import RateEngine
 
-    def inflated(self, epoch):
-        row = original(self, epoch)
-        return {**row, "train_loss": row["train_loss"] * (20 if epoch == 2 else 1)}
-    monkeypatch.setattr(trainer_module.Trainer, "_train_epoch", inflated)
+    original, epochs = RateEngine.train_epochs, []
+
+    def inflated(self, works, *args, **kwargs):
+        epochs.append(len(epochs) + 1)
+        return [replace(r, losses=r.losses * (20 if epochs[-1] == 2 else 1))
+                for r in original(self, works, *args, **kwargs)]
+    monkeypatch.setattr(RateEngine, "train_epochs", inflated)
     with pytest.raises(DivergedError, match=r"at epoch 2: the training loss \S+ is more than training.divergence.growth "
                                             r"= 10 times the lowest of the previous 1 epochs"):
         train(config(epochs=3), tmp_path / "run", progress=False, data=data)

@@ -13,9 +13,9 @@ from .network import NetworkSpec, forward, init_forward_params
 from .rules import RULES, make_rule
 from .runs import evaluate_run, preflight
 from .sweeps import run_sweep
-from .training import RunResult, Trainer, train
+from .training import RunResult, Trainer, train, train_together
 
-__all__ = ["ExperimentConfig", "NetworkSpec", "RULES", "RunResult", "Trainer", "deploy_nir", "evaluate_run", "export_nir",
-           "forward", "init_forward_params", "load_config", "make_rule", "preflight", "read_nir", "run_sweep", "train",
-           "validate_config"]
+__all__ = ["ExperimentConfig", "NetworkSpec", "RULES", "RunResult", "Trainer", "deploy_nir", "evaluate_run",
+           "export_nir", "forward", "init_forward_params", "load_config", "make_rule", "preflight", "read_nir",
+           "run_sweep", "train", "train_together", "validate_config"]
 __version__ = "0.1.0"

@@ -16,22 +16,30 @@ from .boundary import sigterm_as_interrupt
               "$RAY_ADDRESS, else Ray started here on all local cores)")
 @click.option("--workers", type=click.IntRange(min=1),
               help="trials at once (local: the CPUs Ray gets; cluster: the most in flight)")
+@click.option("--pack", type=click.IntRange(min=1),
+              help="jax engine: train up to N compatible trials (differing only in seed, chip seed and learning "
+                   "rates) per task as one vmapped program (default: the sweep file's pack, 1)")
 @click.option("--dry-run", is_flag=True, help="validate and list the trials and what a run would do; run nothing")
 @click.option("--report-only", is_flag=True, help="rebuild the tables and the report from the trial directories")
-def sweep(sweep_file, out, ray_address, workers, dry_run, report_only):
+def sweep(sweep_file, out, ray_address, workers, pack, dry_run, report_only):
     """Run the trials of SWEEP_FILE (a sweeps/*.yaml grid or random search) on Ray and write one results
     table, the mean ± std over seeds and a report. Re-running skips finished trials and continues the rest."""
     from ..sweeps import plan_sweep, run_sweep
+    from ..sweeps.trial_packs import pack_trials
 
     if dry_run:
         plan = plan_sweep(sweep_file, out)
+        todo = [t for t in plan.trials if plan.actions[t.trial_id] != "skip"]
+        packs = {t.trial_id: len(p) for p in pack_trials(todo, pack or plan.spec.pack) for t in p}
         for trial in plan.trials:
-            click.echo(f"{plan.actions[trial.trial_id]:7s} {trial.trial_id}")
+            together = packs.get(trial.trial_id, 1)
+            click.echo(f"{plan.actions[trial.trial_id]:7s} {trial.trial_id}"
+                       + (f"  (in a pack of {together})" if together > 1 else ""))
         click.echo(f"{len(plan.trials)} trials valid; sweep directory {plan.out_dir}")
         return
     with sigterm_as_interrupt():   # `kill`: stop trials, still write the tables
         result = run_sweep(sweep_file, out, ray_address=ray_address, workers=workers, echo=click.echo,
-                           report_only=report_only)
+                           report_only=report_only, pack=pack)
     rows = [[a["group"], f"{a['n_completed']}/{a['n_trials']}",
              percent(a["test_acc_at_best_val_mean"], a["test_acc_at_best_val_std"]),
              percent(a["test_error_at_best_val_mean"], a["test_error_at_best_val_std"]),

@@ -16,7 +16,8 @@ FLAG_FIELDS = {"engine": "--engine", "hardware": "--hardware", "training.epochs"
 
 @click.command()
 @click.argument("config", required=False, type=click.Path(dir_okay=False))
-@click.option("--engine", help="engine that runs the network: rate, brian2 or nengo (default: the config's)")
+@click.option("--engine", help="engine that runs the network: rate, jax, brian2 or nengo (default: the config's; with "
+              "--resume, continue the run on another engine, e.g. rate <-> jax, whose checkpoints are the same)")
 @click.option("--hardware", help="train on a modeled chip: a profile name (see `tpneuro profiles`) or a profile YAML path")
 @click.option("--epochs", type=click.IntRange(min=1), help="number of training epochs (overrides training.epochs)")
 @click.option("--seed", type=int, help="random seed (overrides seed)")
@@ -37,9 +38,8 @@ def train(config, engine, hardware, epochs, seed, out, resume, diagnostics, quie
     if resume is not None and (config is not None or out is not None):
         raise click.UsageError("--resume continues a run with the config saved in its directory: give either "
                                "CONFIG (and --out) for a new run, or --resume RUN_DIR alone")
-    if resume is not None and (seed is not None or engine is not None or hardware is not None):
-        raise click.UsageError("--resume continues a run as it was configured: --seed, --engine and --hardware "
-                               "cannot change")
+    if resume is not None and (seed is not None or hardware is not None):
+        raise click.UsageError("--resume continues a run as it was configured: --seed and --hardware cannot change")
     overrides = {"engine": engine, "training.epochs": epochs, "seed": seed, "diagnostics.enabled": diagnostics,
                  "hardware": hardware}
     flags = {field: FLAG_FIELDS[field] for field, value in overrides.items() if value is not None}

@@ -21,6 +21,8 @@ from .teacher import DEFAULT_SIZES as TEACHER_SIZES
 from .teacher import TEACHER_CLASSES, TEACHER_INPUTS, make_teacher_task
 
 DATASET_NAMES: tuple[str, ...] = ("fashion_mnist", "mnist", "idx", "digits", "teacher")
+SEEDED_DATASETS: tuple[str, ...] = ("digits", "teacher")
+"""The datasets whose splits depend on the seed (the IDX ones do not)."""
 FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
 IDX_FILES = {
     "train_images": "train-images-idx3-ubyte",

@@ -7,10 +7,14 @@ An engine is a subclass of :class:`Engine` registered in :mod:`tpneuro.engines.r
   (:class:`~tpneuro.engines.capabilities.EngineCapabilities`); :meth:`Engine.check_supported` refuses the rest;
 - ``options_type``: the dataclass of its settings (config field ``engine_options``), or None;
 - ``quick_options``: settings that make short checks cheap (no compile step), used by the shared engine suite;
+- ``continues_runs_of``: another engine whose runs this one continues and whose checkpoints it writes (the same
+  state, optimizer moments and random streams), so that a run resumes on either (None: its runs are its own);
 
 and implements :meth:`~Engine.train_batch`, :meth:`~Engine.feedback_batch` and :meth:`~Engine.predict`. The base
-class gives evaluation with averaged stochastic passes, and ``totals``: what the engine counted of its own calls
-(empty for an engine that counts nothing, such as the rate engine).
+class gives evaluation with averaged stochastic passes, ``totals``: what the engine counted of its own calls
+(empty for an engine that counts nothing, such as the rate engine), and whole epochs of one or several networks
+(:meth:`~Engine.train_epochs`, :meth:`~Engine.feedback_epochs`), batch after batch; an engine that compiles an
+epoch, or runs several networks at once (the JAX engine), overrides those two.
 
 Spiking engines subclass :class:`SpikingEngine`, which adds spike trains, the call counts and the probes the
 engine-agreement suite compares with the rate engine (:meth:`~SpikingEngine.rates`,
@@ -18,12 +22,15 @@ engine-agreement suite compares with the rate engine (:meth:`~SpikingEngine.rate
 """
 from __future__ import annotations
 
+import math
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..errors import ConfigError, UnsupportedByEngine
 from ..hardware import HardwareProfile, modeled_chip
@@ -40,6 +47,28 @@ class BatchResult:
     loss: float
     n_correct: int
     reconstruction_loss: float = float("nan")
+
+
+@dataclass(frozen=True)
+class EpochWork:
+    """One network's share of an epoch: its state, its training set, the minibatches (index arrays into ``x``) in
+    the order they are shown, and the generator that draws its noise."""
+
+    state: TrainState
+    x: np.ndarray
+    y: np.ndarray
+    batches: list[np.ndarray]
+    rng: np.random.Generator
+
+
+@dataclass(frozen=True)
+class EpochResult:
+    """Per minibatch of one network's epoch: mean training loss, number correct, feedback loss. An engine may stop
+    a network's epoch at its first non-finite loss, so the arrays can be shorter than the epoch."""
+
+    losses: np.ndarray
+    n_correct: np.ndarray
+    reconstruction_losses: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -65,6 +94,7 @@ class Engine(ABC):
     capabilities: ClassVar[EngineCapabilities] = EngineCapabilities()
     options_type: ClassVar[type | None] = None
     quick_options: ClassVar[dict[str, Any]] = {}
+    continues_runs_of: ClassVar[str | None] = None
 
     def __init__(self, options: Any = None, **overrides):
         if self.options_type is None:
@@ -149,6 +179,73 @@ class Engine(ABC):
         float
             The feedback (reconstruction) loss of the step.
         """
+
+    def train_epochs(self, works: Sequence[EpochWork], input_noise: float = 0.0,
+                     progress: str | None = None) -> list[EpochResult]:
+        """A training epoch of every network in ``works``.
+
+        Per minibatch, the inputs plus ``input_noise`` times N(0, 1) drawn from the work's generator (when
+        ``input_noise`` > 0), then :meth:`train_batch` with a feedback step. Here one network after the other, batch
+        by batch, each stopping at its first non-finite loss; an engine that compiles an epoch or runs several
+        networks at once overrides this with the same numbers.
+
+        Parameters
+        ----------
+        works : sequence of EpochWork
+            Per network: its state (updated in place), training set, minibatches in order and noise generator.
+        input_noise : float
+            Standard deviation of the Gaussian noise added to the inputs (``training.input_noise``).
+        progress : str, optional
+            The description of a progress bar; None shows none.
+
+        Returns
+        -------
+        list of EpochResult
+            Per network, the loss, number correct and feedback loss of each minibatch it trained.
+        """
+        return [self._train_epoch(work, input_noise, progress) for work in works]
+
+    def _train_epoch(self, work: EpochWork, input_noise: float, progress: str | None) -> EpochResult:
+        losses, correct, rec = [], [], []
+        bar = tqdm(work.batches, desc=progress, leave=False, disable=progress is None)
+        for b, idx in enumerate(bar):
+            xb = work.x[idx]
+            if input_noise:
+                xb = xb + input_noise * work.rng.standard_normal(xb.shape, dtype=xb.dtype)
+            res = self.train_batch(work.state, xb, work.y[idx], work.rng, train_feedback=True)
+            losses.append(res.loss)
+            correct.append(res.n_correct)
+            rec.append(res.reconstruction_loss)
+            if b % 20 == 0:
+                seen = sum(len(i) for i in work.batches[:b + 1])
+                mean = sum(l * len(i) for l, i in zip(losses, work.batches)) / seen
+                bar.set_postfix(loss=f"{mean:.4f}", acc=f"{100 * sum(correct) / seen:.1f}%")
+            if not math.isfinite(res.loss):
+                break
+        return EpochResult(np.array(losses, dtype=np.float64), np.array(correct, dtype=np.int64),
+                           np.array(rec, dtype=np.float64))
+
+    def feedback_epochs(self, works: Sequence[EpochWork], progress: str | None = None) -> list[np.ndarray]:
+        """A feedback-only epoch of every network in ``works`` (feedback pre-training, extra feedback epochs).
+
+        Here one network after the other, batch by batch, through :meth:`feedback_batch`.
+
+        Parameters
+        ----------
+        works : sequence of EpochWork
+            Per network: its state (feedback parameters updated in place), inputs (``y`` unused), minibatches and
+            noise generator.
+        progress : str, optional
+            The description of a progress bar; None shows none.
+
+        Returns
+        -------
+        list of numpy.ndarray
+            Per network, the feedback loss of each minibatch.
+        """
+        return [np.array([self.feedback_batch(work.state, work.x[idx], work.rng)
+                          for idx in tqdm(work.batches, desc=progress, leave=False, disable=progress is None)],
+                         dtype=np.float64) for work in works]
 
     # -- inference ----------------------------------------------------------------------------------
     @abstractmethod

@@ -1,4 +1,5 @@
-"""Engines by name. Spiking engines are imported only when asked for (brian2 and nengo load slowly).
+"""Engines by name. Spiking engines and the JAX engine are imported only when asked for (brian2, nengo and JAX load
+slowly).
 
 An engine is registered as a class or as ``"module:Class"`` (imported on first use); :func:`register_engine`
 adds one, e.g. a third-party simulator or a test's engine. Its ``options_type`` dataclass lists the settings
@@ -16,6 +17,7 @@ ENGINES: dict[str, str | type] = {
     "rate": "tpneuro.engines.rate_engine:RateEngine",
     "nengo": "tpneuro.engines.nengo_engine:NengoEngine",
     "brian2": "tpneuro.engines.brian2_engine:Brian2Engine",
+    "jax": "tpneuro.engines.jax_engine:JaxEngine",
 }
 
 

@@ -3,15 +3,23 @@
 Layers are numbered as in W_i h_{i-1} (Meulemans et al. 2020): weights and activities belong to layer
 i in 1..L, and layer 0 is the input (no units, no mismatch). The same index names a layer's feedback
 weights (pathway='feedback', e.g. Q_i mapping layer i back to layer i-1).
+
+The transforms run on numpy and on jax.numpy arrays, with any source of draws that has numpy Generator's
+``standard_normal`` and ``random`` (tpneuro.arrays.DrawSource). The numbers that differ from chip to chip of one
+profile (frozen gains and offsets, weight-grid steps) are :meth:`ChipInstance.numbers`; a compiled engine that runs
+several chips at once passes them back in as arrays with :meth:`ChipInstance.with_numbers`.
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
+from ..arrays import DrawSource
 from .noise import FixedPatternMismatch
-from .profile import HardwareProfile, UpdateFormat
+from .profile import PATHWAYS, HardwareProfile, UpdateFormat
 from .rounding import round_mantissa
 from .stochastic_units import unit_transform
 from .transforms import Transform, affine, chain, gaussian_noise
@@ -48,6 +56,7 @@ class ChipInstance:
         self.weight_max_abs = self._layer_ranges("forward", weight_max_abs)
         self.feedback_weight_max_abs = self._layer_ranges("feedback", feedback_weight_max_abs)
         self.mismatch = FixedPatternMismatch.draw(profile.noise, self.layer_sizes, self.seed)
+        self._steps: dict[str, tuple] | None = None       # grid steps given by with_numbers
         self._activity = tuple(self._activity_chain(i) for i in range(1, self.n_layers + 1))
 
     @property
@@ -87,9 +96,52 @@ class ChipInstance:
         fmt = self.profile.weights_for(pathway)
         if fmt is None:
             return None
-        return grid_for(fmt, self._ranges_of(pathway)[layer - 1])
+        grid = grid_for(fmt, self._ranges_of(pathway)[layer - 1])
+        return grid if self._steps is None else replace(grid, step=self._steps[pathway][layer - 1])
 
-    def quantize_weights(self, W: np.ndarray, layer: int, rng: np.random.Generator | None,
+    def numbers(self) -> dict[str, np.ndarray]:
+        """What differs between chips of this profile on this network, as arrays keyed by layer.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``gain{i}`` and ``offset{i}``: the frozen mismatch of layer i's units, where the profile has it;
+            ``{pathway}_step{i}``: the weight-grid step of layer i, for each pathway with a weight grid.
+        """
+        out: dict[str, np.ndarray] = {}
+        for i in range(1, self.n_layers + 1):
+            for name, value in zip(("gain", "offset"), self.mismatch.layer(i)):
+                if value is not None:
+                    out[f"{name}{i}"] = value
+            for pathway in PATHWAYS:
+                grid = self.weight_grid(i, pathway)
+                if grid is not None:
+                    out[f"{pathway}_step{i}"] = np.float64(grid.step)
+        return out
+
+    def with_numbers(self, numbers: Mapping[str, object]) -> ChipInstance:
+        """This chip with the arrays of :meth:`numbers` replaced.
+
+        Parameters
+        ----------
+        numbers : Mapping
+            The keys of :meth:`numbers` with new values, e.g. JAX arrays traced inside a compiled program that runs
+            one chip per network.
+
+        Returns
+        -------
+        ChipInstance
+            A shallow copy whose mismatch, weight-grid steps and activity transforms use ``numbers``.
+        """
+        chip = copy.copy(self)
+        L = range(1, self.n_layers + 1)
+        chip.mismatch = FixedPatternMismatch(tuple(numbers.get(f"gain{i}") for i in L),
+                                             tuple(numbers.get(f"offset{i}") for i in L))
+        chip._steps = {p: tuple(numbers.get(f"{p}_step{i}") for i in L) for p in PATHWAYS}
+        chip._activity = tuple(chip._activity_chain(i) for i in L)
+        return chip
+
+    def quantize_weights(self, W: np.ndarray, layer: int, rng: DrawSource | None,
                          pathway: str = "forward") -> np.ndarray:
         """Weights mapped onto the layer's grid with the format's rounding, saturated at the range ends.
 
@@ -99,7 +151,7 @@ class ChipInstance:
             The weights of layer ``layer``.
         layer : int
             1..L.
-        rng : numpy.random.Generator or None
+        rng : DrawSource or None
             Draws stochastic rounding (needed only for a stochastic format).
         pathway : {"forward", "feedback"}
             Whose weight format to use.
@@ -114,7 +166,7 @@ class ChipInstance:
             return W
         return grid.snap(W, self.profile.weights_for(pathway).rounding.value, rng)
 
-    def apply_update(self, W: np.ndarray, dW: np.ndarray, layer: int, rng: np.random.Generator | None,
+    def apply_update(self, W: np.ndarray, dW: np.ndarray, layer: int, rng: DrawSource | None,
                      pathway: str = "forward") -> np.ndarray:
         """W + dW as the chip stores it: on the weight grid, rounded by the update format.
 
@@ -127,7 +179,7 @@ class ChipInstance:
             The stored weights and the change to write.
         layer : int
             1..L.
-        rng : numpy.random.Generator or None
+        rng : DrawSource or None
             Draws stochastic rounding.
         pathway : {"forward", "feedback"}
             Whose formats to use.
@@ -162,7 +214,7 @@ class ChipInstance:
             return learning_rate
         return round_mantissa(learning_rate, updates.learning_rate_bits.value)
 
-    def activity(self, h: np.ndarray, layer: int, rng: np.random.Generator | None) -> np.ndarray:
+    def activity(self, h: np.ndarray, layer: int, rng: DrawSource | None) -> np.ndarray:
         """What the units of a layer send on: unit(g * h + o + sigma * xi).
 
         g, o: this chip's frozen gains and offsets; xi: fresh N(0, 1) noise; unit: the profile's unit kind, applied
@@ -175,7 +227,7 @@ class ChipInstance:
             Activities of layer ``layer`` (last axis = units).
         layer : int
             1..L.
-        rng : numpy.random.Generator or None
+        rng : DrawSource or None
             Draws noise and stochastic units.
 
         Returns
@@ -184,7 +236,7 @@ class ChipInstance:
             The transmitted activities, same shape.
         """
         self._check_layer(layer)
-        if np.shape(h)[-1] != self.layer_sizes[layer]:
+        if h.shape[-1] != self.layer_sizes[layer]:
             raise ValueError(f"layer {layer} has {self.layer_sizes[layer]} units, "
                              f"got activities of shape {np.shape(h)}")
         return self._activity[layer - 1](h, rng)

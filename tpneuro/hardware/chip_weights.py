@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..arrays import DrawSource, namespace
 from .chip_instance import ChipInstance
 
 LayerIndex = Mapping[str, int]
@@ -37,9 +38,9 @@ def place_on_grid(chip: ChipInstance, params: dict[str, np.ndarray], layers: Lay
 
 
 def store_changes(chip: ChipInstance, before: Mapping[str, np.ndarray], params: dict[str, np.ndarray],
-                  layers: LayerIndex, pathway: str, rng: np.random.Generator) -> None:
+                  layers: LayerIndex, pathway: str, rng: DrawSource) -> None:
     """Each stored matrix that changed from ``before[key]`` to ``params[key]`` written as the chip stores a
-    change: W <- chip.apply_update(W_before, W - W_before), in place in ``params``."""
+    change: W <- chip.apply_update(W_before, W - W_before), replaced in ``params`` (numpy or jax.numpy arrays)."""
     for key, old in before.items():
         stored = chip.apply_update(old, params[key] - old, layers[key], rng, pathway)
-        params[key] = stored.astype(old.dtype, copy=False)
+        params[key] = namespace(stored).astype(stored, old.dtype, copy=False)

@@ -2,26 +2,31 @@
 
 Stochastic rounding (Gupta et al. 2015, "Deep learning with limited numerical precision", ICML)
 rounds up with probability equal to the fractional part, so it is unbiased: E[q] = x. That is what
-lets weight changes smaller than one step survive on average.
+lets weight changes smaller than one step survive on average. Nearest and stochastic rounding run on numpy and
+jax.numpy arrays (tpneuro.arrays), with a step that may itself be an array (one chip per network in a vmapped job).
 """
 from __future__ import annotations
 
 import numpy as np
+
+from ..arrays import DrawSource, float64_array
 
 
 def round_nearest(x: np.ndarray, step: float) -> np.ndarray:
     """q = s * rint(x / s), the nearest grid point; exact ties go to the even multiple of s (IEEE 754
     round-half-even, numpy.rint), so ties are unbiased too. Idempotent: round_nearest(q, s) == q."""
     _check_step(step)
-    return step * np.rint(np.asarray(x, dtype=np.float64) / step)
+    xp, x = float64_array(x)
+    return step * xp.round(x / step)
 
 
-def round_stochastic(x: np.ndarray, step: float, rng: np.random.Generator) -> np.ndarray:
+def round_stochastic(x: np.ndarray, step: float, rng: DrawSource) -> np.ndarray:
     """q = s * floor(x / s + u) with u ~ U[0, 1): rounds up with probability frac(x / s), so E[q] = x.
     Idempotent on the grid, since floor(k + u) = k for integer k."""
     _check_step(step)
-    scaled = np.asarray(x, dtype=np.float64) / step
-    return step * np.floor(scaled + rng.random(scaled.shape))
+    xp, x = float64_array(x)
+    scaled = x / step
+    return step * xp.floor(scaled + rng.random(scaled.shape))
 
 
 def round_mantissa(value: float, bits: int) -> float:
@@ -41,6 +46,7 @@ def round_mantissa(value: float, bits: int) -> float:
     return float(np.copysign(np.ldexp(mantissa, exponent - bits), value))
 
 
-def _check_step(step: float) -> None:
-    if not step > 0:
+def _check_step(step) -> None:
+    """A step given as a number must be positive (an array of steps comes from grids that checked theirs)."""
+    if isinstance(step, (int, float)) and not step > 0:
         raise ValueError(f"the grid step must be positive, got {step!r}")

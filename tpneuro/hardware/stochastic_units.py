@@ -5,20 +5,24 @@
   stochastic output mode (Cassidy et al. 2013, IJCNN).
 * Sign: sign(h) in {-1, +1} (Lee et al. 2015, discrete network, layer-2 input sign(h_1)).
 * Quantized: h rounded to 2^b levels over [lo, hi] (e.g. Akida's 1, 2 or 4 bit activations).
+
+On numpy and jax.numpy arrays (tpneuro.arrays); the outputs are float64.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import DrawSource, float64_array
 from .profile import UnitModel
 from .rounding import round_nearest
 from .transforms import Transform, require_rng
 
 
-def stochastic_binary(rate: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def stochastic_binary(rate: np.ndarray, rng: DrawSource) -> np.ndarray:
     """h_bar = Bern(clip(h, 0, 1)): 1.0 where u < h for u ~ U[0, 1), else 0.0; E[h_bar] = clip(h, 0, 1)."""
-    p = np.clip(np.asarray(rate, dtype=np.float64), 0.0, 1.0)
-    return (rng.random(p.shape) < p).astype(np.float64)
+    xp, rate = float64_array(rate)
+    p = xp.clip(rate, 0.0, 1.0)
+    return xp.astype(rng.random(p.shape) < p, xp.float64)
 
 
 def stochastic_binary_straight_through(rate: np.ndarray) -> np.ndarray:
@@ -36,14 +40,16 @@ def stochastic_binary_straight_through(rate: np.ndarray) -> np.ndarray:
 def sign_unit(h: np.ndarray) -> np.ndarray:
     """sign(h) in {-1, +1}, with sign(0) = +1 so the output is always binary. Its derivative is 0
     almost everywhere: backpropagation through it gives lower layers no signal (Lee et al. 2015)."""
-    return np.where(np.asarray(h, dtype=np.float64) >= 0.0, 1.0, -1.0)
+    xp, h = float64_array(h)
+    return xp.astype(xp.where(h >= 0.0, 1.0, -1.0), xp.float64)
 
 
 def quantized_unit(h: np.ndarray, bits: int, lo: float, hi: float) -> np.ndarray:
     """lo + s * rint((clip(h, lo, hi) - lo) / s) with s = (hi - lo) / (2^bits - 1): 2^bits levels."""
+    xp, h = float64_array(h)
     step = (hi - lo) / (2 ** bits - 1)
-    clipped = np.clip(np.asarray(h, dtype=np.float64), lo, hi)
-    return np.clip(lo + round_nearest(clipped - lo, step), lo, hi)
+    clipped = xp.clip(h, lo, hi)
+    return xp.clip(lo + round_nearest(clipped - lo, step), lo, hi)
 
 
 def unit_transform(units: UnitModel) -> Transform | None:

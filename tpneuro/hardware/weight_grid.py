@@ -1,4 +1,5 @@
-"""The grid a stored weight lives on: W = s * n with integer level n in [n_min, n_max]."""
+"""The grid a stored weight lives on: W = s * n with integer level n in [n_min, n_max]. Snapping runs on numpy and
+jax.numpy arrays; the step may be a JAX scalar (a chip per network in a vmapped job)."""
 from __future__ import annotations
 
 import math
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..arrays import DrawSource, namespace
 from .profile import WeightFormat
 from .rounding import round_nearest, round_stochastic
 
@@ -26,7 +28,7 @@ class WeightGrid:
     def upper(self) -> float:
         return self.step * self.n_max
 
-    def snap(self, x: np.ndarray, rounding: str, rng: np.random.Generator | None) -> np.ndarray:
+    def snap(self, x: np.ndarray, rounding: str, rng: DrawSource | None) -> np.ndarray:
         """Round x onto the grid (nearest or stochastic) and saturate at the range ends."""
         if rounding == "stochastic":
             if rng is None:
@@ -34,7 +36,7 @@ class WeightGrid:
             rounded = round_stochastic(x, self.step, rng)
         else:
             rounded = round_nearest(x, self.step)
-        return np.clip(rounded, self.lower, self.upper)
+        return namespace(rounded).clip(rounded, self.lower, self.upper)
 
     def contains(self, x: np.ndarray, tolerance: float = 1e-9) -> bool:
         """True when every entry is an integer multiple of the step (to ``tolerance`` levels) in range."""

@@ -2,6 +2,7 @@
 
 The derivative is expressed through the pre-activation ``a`` and the output ``h = s(a)`` so that the
 common cases (tanh: 1 - h^2, sigmoid: h (1 - h)) reuse the forward result instead of recomputing it.
+Written against the array API (tpneuro.arrays): the same functions run on numpy and jax.numpy arrays.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..arrays import namespace
 from ..errors import UnknownNameError
 
 
@@ -23,15 +25,28 @@ class Activation:
     is_linear: bool = False
 
 
+def _tanh(a: np.ndarray) -> np.ndarray:
+    return namespace(a).tanh(a)
+
+
 def _sigmoid(a: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * a))   # 1/(1+e^{-a}) without overflow
+    return 0.5 * (1.0 + namespace(a).tanh(0.5 * a))   # 1/(1+e^{-a}) without overflow
+
+
+def _relu(a: np.ndarray) -> np.ndarray:
+    return namespace(a).maximum(a, 0.0)
+
+
+def _step(a: np.ndarray, h: np.ndarray) -> np.ndarray:
+    xp = namespace(a)
+    return xp.astype(a > 0, a.dtype)
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "tanh": Activation("tanh", np.tanh, lambda a, h: 1.0 - h * h),
-    "linear": Activation("linear", lambda a: a, lambda a, h: np.ones_like(a), is_linear=True),
+    "tanh": Activation("tanh", _tanh, lambda a, h: 1.0 - h * h),
+    "linear": Activation("linear", lambda a: a, lambda a, h: namespace(a).ones_like(a), is_linear=True),
     "sigmoid": Activation("sigmoid", _sigmoid, lambda a, h: h * (1.0 - h)),
-    "relu": Activation("relu", lambda a: np.maximum(a, 0.0), lambda a, h: (a > 0).astype(a.dtype)),
+    "relu": Activation("relu", _relu, _step),
 }
 
 

@@ -1,4 +1,4 @@
-"""The forward pass h_i = s_i(W_i h_{i-1} + b_i), batched over rows."""
+"""The forward pass h_i = s_i(W_i h_{i-1} + b_i), batched over rows, on numpy or jax.numpy arrays (tpneuro.arrays)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,6 +6,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..arrays import namespace
 from .architecture import NetworkSpec
 from .weights import Params, bias_key, weight_key
 
@@ -38,8 +39,7 @@ class Activity:
 
 def layer_forward(spec: NetworkSpec, params: Params, i: int, h_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(a_i, h_i) from h_{i-1} for layer i."""
-    a = h_prev @ params[weight_key(i)].T
-    a += params[bias_key(i)]
+    a = h_prev @ params[weight_key(i)].T + params[bias_key(i)]
     return a, spec.activation(i).value(a)
 
 
@@ -103,7 +103,7 @@ def forward_perturbations(spec: NetworkSpec, params: Params, act: Activity, nois
             stack = layer_forward(spec, params, k, stack)[1]
         if k in noise:
             fresh = act.h[k] + noise[k]
-            stack = fresh if stack is None else np.concatenate([stack, fresh])
+            stack = fresh if stack is None else namespace(stack).concat([stack, fresh])
             order.append(k)
     batch = act.output.shape[0]
     return {i: stack[j * batch:(j + 1) * batch] for j, i in enumerate(order)}

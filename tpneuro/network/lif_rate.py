@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import namespace
 from .activations import ACTIVATIONS, Activation
 
 TAU_RC = 0.02       # s, nengo.LIF default
@@ -21,19 +22,21 @@ SMOOTHING = 0.05    # s of the soft LIF
 
 def _smooth_excess(j: np.ndarray) -> np.ndarray:
     """p(J - 1) = s log(1 + exp((J - 1)/s)), evaluated without overflow."""
-    return SMOOTHING * np.logaddexp(0.0, (j - 1.0) / SMOOTHING)
+    return SMOOTHING * namespace(j).logaddexp(0.0, (j - 1.0) / SMOOTHING)
 
 
 def soft_lif_rate(j: np.ndarray) -> np.ndarray:
     """Normalised soft-LIF rate tau_ref / (tau_ref + tau_rc log(1 + 1/p(J - 1)))."""
-    p = np.maximum(_smooth_excess(j), np.finfo(np.float64).tiny)
-    return TAU_REF / (TAU_REF + TAU_RC * np.log1p(1.0 / p))
+    xp = namespace(j)
+    p = xp.maximum(_smooth_excess(j), np.finfo(np.float64).tiny)
+    return TAU_REF / (TAU_REF + TAU_RC * xp.log1p(1.0 / p))
 
 
 def soft_lif_derivative(j: np.ndarray, h: np.ndarray) -> np.ndarray:
     """dh/dJ = h^2 (tau_rc / tau_ref) / (p (p + 1)) * sigmoid((J - 1)/s)."""
-    p = np.maximum(_smooth_excess(j), np.finfo(np.float64).tiny)
-    gate = 0.5 * (1.0 + np.tanh(0.5 * (j - 1.0) / SMOOTHING))
+    xp = namespace(j)
+    p = xp.maximum(_smooth_excess(j), np.finfo(np.float64).tiny)
+    gate = 0.5 * (1.0 + xp.tanh(0.5 * (j - 1.0) / SMOOTHING))
     return h * h * (TAU_RC / TAU_REF) / (p * (p + 1.0)) * gate
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import numpy as np
 from pydantic import Field
 
 from ..network.forward_pass import forward_perturbations
 from .base import TargetHyperparams
 from .direct_feedback_alignment import DirectFeedbackAlignment
-from .feedback_maps import reconstruction_scale
+from .feedback_maps import reconstruction_loss, reconstruction_scale, summed
 from .op_counts import LayerProducts, target_rule_macs
 
 
@@ -53,15 +52,14 @@ class DDTPLinear(DirectFeedbackAlignment):
         sigma, h_out = self.hp.sigma, act.output
         noise = {i: sigma * rng.standard_normal(act.h[i].shape, dtype=act.h[i].dtype) for i in range(1, self.spec.n_layers)}
         outputs = forward_perturbations(self.spec, fwd, act, noise)
-        grads, total = {}, 0.0
+        grads, losses = {}, []
         for i in range(1, self.spec.n_layers):
             h = act.h[i]
             d_out = outputs[i] - h_out
             err = d_out @ fb[f"Q{i}"].T - noise[i]        # r_i - h~_i
-            total += float(np.mean(err * err)) / sigma**2
-            err *= reconstruction_scale(sigma, *h.shape)
-            grads[f"Q{i}"] = err.T @ d_out
-        return grads, total
+            losses.append(reconstruction_loss(err, sigma))
+            grads[f"Q{i}"] = (err * reconstruction_scale(sigma, *h.shape)).T @ d_out
+        return grads, summed(losses)
 
     def training_macs(self, extra_fb_epochs):
         """Feedback step per hidden layer: the noisy forward pass from h_i to the output, Q_i times the output

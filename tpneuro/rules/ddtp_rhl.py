@@ -10,11 +10,19 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
+from ..arrays import namespace
 from ..network.activations import get_activation
 from ..network.forward_pass import forward_perturbations
 from ..network.weights import xavier_normal
 from .base import TargetHyperparams, TargetRule
-from .feedback_maps import FeedbackEval, accumulate_feedback_gradient, apply_feedback, reconstruction_scale
+from .feedback_maps import (
+    FeedbackEval,
+    accumulate_feedback_gradient,
+    apply_feedback,
+    reconstruction_loss,
+    reconstruction_scale,
+    summed,
+)
 from .op_counts import LayerProducts, target_rule_macs
 
 
@@ -83,7 +91,7 @@ class DDTPRHL(TargetRule):
         return tuple(f"{p}{i}" for i in range(1, self.spec.n_layers) for p in "Qc")
 
     def z(self, fb, u):
-        return np.tanh(u @ fb["R"].T + fb["r"])
+        return namespace(u).tanh(u @ fb["R"].T + fb["r"])
 
     def g(self, fb, i: int, u: np.ndarray, z_u: np.ndarray) -> FeedbackEval:
         return apply_feedback(fb[f"Q{i}"], fb[f"c{i}"], z_u if self._uses_rhl(i) else u, self.t)
@@ -109,7 +117,7 @@ class DDTPRHL(TargetRule):
         z_clean = self.z(fb, h_out)
         noise = {i: sigma * rng.standard_normal(act.h[i].shape, dtype=act.h[i].dtype) for i in range(1, self.spec.n_layers)}
         outputs = forward_perturbations(self.spec, fwd, act, noise)
-        grads, total = {}, 0.0
+        grads, losses = {}, []
         for i in range(1, self.spec.n_layers):
             h = act.h[i]
             noisy = h + noise[i]
@@ -118,11 +126,11 @@ class DDTPRHL(TargetRule):
             ev_n = self.g(fb, i, out_noisy, self.z(fb, out_noisy) if uses_z else None)
             ev_c = self.g(fb, i, h_out, z_clean)
             err = h + ev_n.out - ev_c.out - noisy
-            total += float(np.mean(err * err)) / sigma**2
-            err *= reconstruction_scale(sigma, *h.shape)
+            losses.append(reconstruction_loss(err, sigma))
+            err = err * reconstruction_scale(sigma, *h.shape)
             accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, ev_n, self.t)
             accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, ev_c, self.t, sign=-1.0)
-        return grads, total
+        return grads, summed(losses)
 
     def training_macs(self, extra_fb_epochs):
         """z of t_L and h_L, g_i of both per layer; feedback: the noisy forward pass from h_i, z of it, g_i of the

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import numpy as np
-
-from ..network.forward_pass import forward_from
 from pydantic import Field
 
+from ..network.forward_pass import forward_from
 from .difference_target_prop import DifferenceTargetProp
-from .feedback_maps import accumulate_feedback_gradient, reconstruction_scale
+from .feedback_maps import accumulate_feedback_gradient, reconstruction_loss, reconstruction_scale, summed
 from .layerwise_feedback import LayerwiseHyperparams
 from .op_counts import LayerProducts
 
@@ -52,7 +50,7 @@ class DifferenceReconstruction(DifferenceTargetProp):
     def feedback_gradients(self, fwd, fb, act, rng):
         L, sigma = self.spec.n_layers, self.hp.sigma
         clean = {k: self.g(fb, k, act.h[k]) for k in range(2, L + 1)}
-        grads, total = {}, 0.0
+        grads, losses = {}, []
         for i in range(2, L + 1):
             h_prev = act.h[i - 1]
             noisy = h_prev + sigma * rng.standard_normal(h_prev.shape, dtype=h_prev.dtype)
@@ -61,11 +59,11 @@ class DifferenceReconstruction(DifferenceTargetProp):
                 r = self.g(fb, k, r).out + act.h[k - 1] - clean[k].out
             ev = self.g(fb, i, r)
             err = ev.out + h_prev - clean[i].out - noisy
-            total += float(np.mean(err * err)) / sigma**2
-            err *= reconstruction_scale(sigma, *h_prev.shape)
+            losses.append(reconstruction_loss(err, sigma))
+            err = err * reconstruction_scale(sigma, *h_prev.shape)
             accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, ev, self.t)
             accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, clean[i], self.t, sign=-1.0)
-        return grads, total
+        return grads, summed(losses)
 
     def feedback_macs(self, p: LayerProducts) -> float:
         """g_k(h_k) once, then per layer i: the noisy forward pass from h_{i-1} to the output, the difference

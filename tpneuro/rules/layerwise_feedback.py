@@ -15,7 +15,14 @@ from ..network.activations import get_activation
 from ..network.forward_pass import layer_forward
 from ..network.weights import xavier_normal
 from .base import TargetHyperparams, TargetRule
-from .feedback_maps import FeedbackEval, accumulate_feedback_gradient, apply_feedback, reconstruction_scale
+from .feedback_maps import (
+    FeedbackEval,
+    accumulate_feedback_gradient,
+    apply_feedback,
+    reconstruction_loss,
+    reconstruction_scale,
+    summed,
+)
 from .op_counts import LayerProducts, target_rule_macs
 
 
@@ -106,7 +113,7 @@ class LayerwiseFeedbackRule(TargetRule):
 
     def reconstruction_gradients(self, fwd, fb, act, rng):
         """Gradients of Lee et al.'s noisy reconstruction loss for every g_i, and the summed loss."""
-        grads, total = {}, 0.0
+        grads, losses = {}, []
         sigma = self.hp.sigma
         for i in self.feedback_layers():
             h_prev = act.h[i - 1]
@@ -114,10 +121,10 @@ class LayerwiseFeedbackRule(TargetRule):
             _, h_i = layer_forward(self.spec, fwd, i, noisy)
             ev = self.g(fb, i, h_i)
             err = ev.out - noisy
-            total += float(np.mean(err * err)) / sigma**2
-            err *= reconstruction_scale(sigma, *h_prev.shape)
+            losses.append(reconstruction_loss(err, sigma))
+            err = err * reconstruction_scale(sigma, *h_prev.shape)
             accumulate_feedback_gradient(grads, f"Q{i}", f"c{i}", err, ev, self.t)
-        return grads, total
+        return grads, summed(losses)
 
     def target_macs(self, p: LayerProducts) -> float:
         """g_i(t_i) and g_i(h_i) for every feedback map."""

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..arrays import namespace
+
 
 @dataclass(frozen=True)
 class LocalUpdate:
@@ -25,7 +27,7 @@ class LocalUpdate:
 
     def bias_gradient(self) -> np.ndarray:
         """(1/B) sum_b post_b."""
-        return self.post.mean(axis=0)
+        return namespace(self.post).mean(self.post, axis=0)
 
 
 def target_update(h: np.ndarray, target: np.ndarray, derivative: np.ndarray, pre: np.ndarray) -> LocalUpdate:

@@ -3,9 +3,10 @@
 
 The file carries its own manifest (the ``manifest`` entry, written with the arrays in the same atomic write): the
 format version, the epoch, the config the run was started with and its SHA-256 (the fields a resume may change,
-``training.epochs`` and ``diagnostics``, left out), and each array's shape, dtype and SHA-256. Loading checks all
-of it, so that a truncated, corrupt or edited file, or a config.yaml that no longer describes the checkpoint, ends
-in one line naming the file, what is wrong (the first differing field, or the shapes) and the fix.
+``training.epochs`` and ``diagnostics``, left out; an engine that continues another's runs named as that one), and
+each array's shape, dtype and SHA-256. Loading checks all of it, so that a truncated, corrupt or edited file, or a
+config.yaml that no longer describes the checkpoint, ends in one line naming the file, what is wrong (the first
+differing field, or the shapes) and the fix.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from ..atomic_files import save_npz_atomic
 from ..config.config_loading import config_to_dict
 from ..config.differences import field_value, first_difference
 from ..config.experiment import ExperimentConfig
+from ..engines.registry import get_engine_class
 from ..engines.train_state import TrainState
 from ..errors import CheckpointError
 
@@ -43,8 +45,16 @@ class Checkpoint:
 
 
 def identity_config(cfg: ExperimentConfig) -> dict[str, Any]:
-    """The config as plain data without the fields a resume may change."""
+    """The config as plain data without the fields a resume may change.
+
+    An engine that continues another's runs (``Engine.continues_runs_of``: the JAX engine, the rate engine's) is
+    named as that engine, without its own settings (``engine_options``: where and how it computes, not what), so
+    that a run resumes on either engine.
+    """
     data = config_to_dict(cfg)
+    other = get_engine_class(cfg.engine).continues_runs_of
+    if other is not None:
+        data["engine"], data["engine_options"] = other, {}
     for path in RESUMABLE_FIELDS:
         node = data
         for key in path[:-1]:

@@ -36,7 +36,8 @@ from .sweep_spec import SweepSpec, load_sweep_spec
 from .trial_grid import Trial, expand_trials
 from .trial_plan import plan_trial
 from .trial_record import FAILED, read_record, write_record
-from .trial_runner import BLAS_THREAD_VARIABLES, one_line, run_trial
+from .trial_packs import pack_trials
+from .trial_runner import BLAS_THREAD_VARIABLES, one_line, run_pack
 
 DEFAULT_ROOT = Path("runs") / "sweeps"
 SPEC_COPY, TRIALS_FILE = "sweep.yaml", "trials.json"
@@ -165,38 +166,40 @@ def _progress_line(done: int, total: int, trial: Trial, record: dict) -> str:
             + (f"  {secs:.1f} s" if secs is not None else "") + msg[:200])
 
 
-def _run_on_ray(plan: SweepPlan, todo: list[Trial], workers: int | None, in_flight_cap: bool, echo: Echo) -> None:
+def _run_on_ray(plan: SweepPlan, todo: list[Trial], workers: int | None, in_flight_cap: bool, echo: Echo,
+                pack: int) -> None:
     ray = import_ray()
 
     spec = plan.spec
-    task = ray.remote(run_trial).options(num_cpus=spec.cpus_per_trial, max_retries=spec.retries,
-                                         retry_exceptions=False, name="tpneuro-trial")
-    queue = list(todo)
+    task = ray.remote(run_pack).options(num_cpus=spec.cpus_per_trial, num_gpus=spec.gpus_per_task,
+                                        max_retries=spec.retries, retry_exceptions=False, name="tpneuro-trial")
+    queue = pack_trials(todo, pack)
     cap = workers if (in_flight_cap and workers) else len(queue)
-    pending: dict[Any, Trial] = {}
+    pending: dict[Any, list[Trial]] = {}
 
     def submit() -> None:
         while queue and len(pending) < cap:
-            trial = queue.pop(0)
-            run_dir = trial_dir(plan.out_dir, trial).resolve()
-            trial_dict = {"trial_id": trial.trial_id, "base": trial.base, "axes": trial.axes,
-                          "overrides": trial.overrides, "config": trial.config}
-            pending[task.remote(trial_dict, str(run_dir), f"{spec.source} [trial {trial.trial_id}]",
-                                spec.cpus_per_trial)] = trial
+            trials = queue.pop(0)
+            run_dirs = [str(trial_dir(plan.out_dir, t).resolve()) for t in trials]
+            trial_dicts = [{"trial_id": t.trial_id, "base": t.base, "axes": t.axes, "overrides": t.overrides,
+                            "config": t.config} for t in trials]
+            sources = [f"{spec.source} [trial {t.trial_id}]" for t in trials]
+            pending[task.remote(trial_dicts, run_dirs, sources, spec.cpus_per_trial)] = trials
 
     submit()
     done = 0
     try:
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1)
-            trial = pending.pop(ready[0])
-            run_dir = trial_dir(plan.out_dir, trial)
+            trials = pending.pop(ready[0])
             try:
-                record = ray.get(ready[0])
+                records = ray.get(ready[0])
             except ray.exceptions.RayError as exc:
-                record = _crashed(trial, run_dir, exc, spec.retries)
-            done += 1
-            echo(_progress_line(done, len(todo), trial, {**record, "_run_dir": str(run_dir)}))
+                records = [_crashed(t, trial_dir(plan.out_dir, t), exc, spec.retries) for t in trials]
+            for trial, record in zip(trials, records):
+                done += 1
+                run_dir = trial_dir(plan.out_dir, trial)
+                echo(_progress_line(done, len(todo), trial, {**record, "_run_dir": str(run_dir)}))
             submit()
     except BaseException:
         for ref in pending:      # interrupted: stop the trials still running (their records say running)
@@ -206,7 +209,7 @@ def _run_on_ray(plan: SweepPlan, todo: list[Trial], workers: int | None, in_flig
 
 def run_sweep(sweep: str | os.PathLike | SweepSpec, out_dir: str | os.PathLike | None = None, *,
               ray_address: str | None = None, workers: int | None = None, echo: Echo | None = None,
-              report_only: bool = False) -> SweepResult:
+              report_only: bool = False, pack: int | None = None) -> SweepResult:
     """Run (or continue) a sweep on Ray and return its tables.
 
     Trials that finished before are skipped, the others resumed from their checkpoints or started; every trial
@@ -226,12 +229,17 @@ def run_sweep(sweep: str | os.PathLike | SweepSpec, out_dir: str | os.PathLike |
         Receives one line per finished trial.
     report_only : bool
         Run nothing; rebuild the tables and the report from the trial directories.
+    pack : int, optional
+        Train up to this many compatible jax-engine trials per task as one vmapped program
+        (tpneuro.sweeps.trial_packs); default: the sweep file's ``pack``.
 
     Returns
     -------
     SweepResult
         One row per trial, one per group (mean and std over seeds), the report's path and the counts.
     """
+    if pack is not None and pack < 1:
+        raise ValueError(f"pack must be at least 1, got {pack}")
     echo = echo or (lambda line: None)
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
@@ -253,7 +261,7 @@ def run_sweep(sweep: str | os.PathLike | SweepSpec, out_dir: str | os.PathLike |
                 with ray_connection(ray_address, workers, spec.cpus_per_trial) as where:
                     echo(f"running on {where}")
                     _run_on_ray(plan, todo, workers, in_flight_cap=bool(ray_address or os.environ.get("RAY_ADDRESS")),
-                                echo=echo)
+                                echo=echo, pack=pack if pack is not None else spec.pack)
         except KeyboardInterrupt:
             note = "The sweep was interrupted: re-run it to continue."
             raise

@@ -21,6 +21,9 @@ A sweep file names one or more base experiment configs and the dotted overrides 
         network.activation: {choice: [tanh, relu]}
     retries: 1                          # times Ray re-runs a trial whose worker process died
     cpus_per_trial: 1                   # CPUs Ray reserves for a trial, and its BLAS threads
+    pack: 1                             # jax engine: up to this many compatible trials per Ray task, trained as
+                                        # one vmapped program (tpneuro.sweeps.trial_packs)
+    gpus_per_task: 0                    # GPUs Ray reserves for each task (a trial or a pack), for device: gpu
 
 Overrides are applied in the order base < set < grid value < that value's overrides < random sample;
 a field may be set in only one of ``set``, ``grid`` and ``random.params``.
@@ -83,6 +86,12 @@ class SweepSpec(BaseModel):
     random: RandomSearch | None = Field(None, description="random search: n, seed, params")
     retries: int = Field(1, ge=0, description="times Ray re-runs a trial whose worker process died")
     cpus_per_trial: int = Field(1, ge=1, description="CPUs Ray reserves for each trial; also its BLAS threads")
+    pack: int = Field(1, ge=1, description="on the jax engine, up to this many compatible trials (configs that "
+                      "differ only in seed, hardware.chip_seed and learning rates) per Ray task, trained side by "
+                      "side as one vmapped program; each keeps its own run directory, checkpoint and resume")
+    gpus_per_task: float = Field(0, ge=0, description="GPUs Ray reserves for each task (a trial, or a pack of "
+                                 "trials); give 1 for engine_options.device: gpu (Ray hides the GPUs from a task "
+                                 "that reserves none)")
     _source: str = PrivateAttr("sweep")
 
     @field_validator("name")

@@ -2,12 +2,15 @@
 
 Schedule (Meulemans et al. 2020, "parallel", DESIGN.md section 2): ``epochs_fb`` feedback-only epochs,
 then per epoch one pass of minibatches (forward updates with one feedback step each), then
-``extra_fb_epochs`` feedback-only epochs; evaluation on train/val/test after every epoch.
+``extra_fb_epochs`` feedback-only epochs; evaluation on train/val/test after every epoch. One loop
+(:func:`run_together`) trains one run or several side by side; the engine takes each epoch whole.
 """
 from __future__ import annotations
 
+import json
 import time
-from contextlib import nullcontext
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +18,11 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..config.experiment import ExperimentConfig
-from ..data import DataSplits
+from ..data import SEEDED_DATASETS, DataSplits
+from ..engines.protocol import EpochResult, EpochWork
 from ..engines.train_state import TrainState
-from ..errors import DivergedError, RunInterrupted
-from ..runs import Checkpoint, RunDirectory, RunPlan, assemble, preflight
+from ..errors import ConfigError, DivergedError, RunInterrupted
+from ..runs import Checkpoint, RunDirectory, RunPlan, assemble, load_data, preflight
 from ..runs.chip_setup import set_learning_rates
 from ..runs.run_directory import summarize
 from .divergence_guard import DivergenceGuard
@@ -113,37 +117,39 @@ class Trainer:
         order = self.rngs["shuffle"].permutation(n)
         return [order[s:s + bs] for s in range(0, n, bs)]
 
-    def _feedback_epoch(self, desc: str) -> float:
-        x = self.data.x_train
-        with tqdm(self._batches(len(x)), desc=desc, leave=False, disable=not self.progress) as bar:
-            losses = [self.engine.feedback_batch(self.state, x[idx], self.rngs["noise"]) for idx in bar]
-        return float(np.mean(losses)) if losses else float("nan")
+    def _work(self) -> EpochWork:
+        """This run's next epoch for the engine: its state, training set, a fresh shuffle and its noise stream."""
+        return EpochWork(self.state, self.data.x_train, self.data.y_train, self._batches(len(self.data.y_train)),
+                         self.rngs["noise"])
 
-    def _train_epoch(self, epoch: int) -> dict:
-        x, y = self.data.x_train, self.data.y_train
-        lr_factor = self.cfg.training.lr_schedule.factor(epoch)
-        set_learning_rates(self.cfg, self.state, lr_factor)
-        loss_sum, correct, seen, rec = 0.0, 0, 0, []
-        noise_std = self.cfg.training.input_noise
-        with tqdm(self._batches(len(x)), desc=f"epoch {epoch}", leave=False, disable=not self.progress) as bar:
-            for b, idx in enumerate(bar):
-                xb = x[idx]
-                if noise_std:
-                    xb = xb + noise_std * self.rngs["noise"].standard_normal(xb.shape, dtype=xb.dtype)
-                res = self.engine.train_batch(self.state, xb, y[idx], self.rngs["noise"], train_feedback=True)
-                self.guard.check_batch(res.loss, epoch, b)
-                loss_sum += res.loss * len(idx)
-                correct += res.n_correct
-                seen += len(idx)
-                rec.append(res.reconstruction_loss)
-                if b % 20 == 0:
-                    bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{100 * correct / seen:.1f}%")
-        extra = self.cfg.training.extra_fb_epochs if self.state.rule.has_trained_feedback else 0
-        fb_loss = [self._feedback_epoch(f"extra feedback {epoch}") for _ in range(extra)]
-        finite_rec = [r for r in rec + fb_loss if np.isfinite(r)]
-        return {"train_loss": loss_sum / seen, "train_acc": correct / seen,
-                "reconstruction_loss": float(np.mean(finite_rec)) if finite_rec else float("nan"),
-                "lr_factor": lr_factor}
+    @property
+    def _trains_feedback(self) -> bool:
+        return self.state.rule.has_trained_feedback
+
+    def _start_epoch(self) -> EpochWork:
+        """Set this epoch's learning rates (training.lr_schedule) and draw its minibatches."""
+        set_learning_rates(self.cfg, self.state, self.cfg.training.lr_schedule.factor(self.epochs_done + 1))
+        return self._work()
+
+    def _finish_epoch(self, work: EpochWork, res: EpochResult, fb_losses: list[np.ndarray], seconds: float) -> None:
+        """Check the epoch (the divergence guard: DivergedError), evaluate, append the row, save the checkpoint."""
+        epoch = self.epochs_done + 1
+        loss_sum, seen = 0.0, 0
+        for b, (loss, idx) in enumerate(zip(res.losses, work.batches)):
+            self.guard.check_batch(float(loss), epoch, b)
+            loss_sum += float(loss) * len(idx)
+            seen += len(idx)
+        fb_means = [float(np.mean(f)) if len(f) else float("nan") for f in fb_losses]
+        finite_rec = [r for r in [float(r) for r in res.reconstruction_losses] + fb_means if np.isfinite(r)]
+        row = {"epoch": epoch, "train_loss": loss_sum / seen, "train_acc": int(np.sum(res.n_correct)) / seen,
+               "reconstruction_loss": float(np.mean(finite_rec)) if finite_rec else float("nan"),
+               "lr_factor": self.cfg.training.lr_schedule.factor(epoch)}
+        self.guard.check_epoch(row, self.history, self.state.forward_params)
+        row["epoch_seconds"] = seconds
+        row.update(self._evaluate())
+        self.history.append(row)
+        self.epochs_done = epoch
+        self._save("running")
 
     def _evaluate(self) -> dict:
         out = {}
@@ -178,48 +184,19 @@ class Trainer:
         RunResult
             The trained state, the per-epoch metrics, the summary and the run directory.
         """
-        with self.run_dir.writing() if self.run_dir is not None else nullcontext():
-            self._prepare_run_dir(resume)
-            try:
-                with self.guard.catching_numeric_warnings():
-                    self._epochs()
-            except DivergedError:
-                self._set_status("diverged")
-                self._plot()
-                raise
-            except KeyboardInterrupt:
-                self._set_status("interrupted")
-                where = f" in {self.run_dir.path}" if self.run_dir is not None else ""
-                resume_with = (f"resume with `tpneuro train --resume {self.run_dir.path}`" if self.run_dir is not None
-                               else "train again with a run directory (--out) to be able to resume")
-                raise RunInterrupted(f"training interrupted after {max(self.epochs_done, 0)} finished epochs{where}; "
-                                     f"fix: {resume_with}") from None
-            self._save("completed")
-            self._plot()
-        summary = self.summary()
-        return RunResult(self.state, self.history, summary, self.run_dir.path if self.run_dir else None)
+        outcome = run_together([self], resume=resume)[0]
+        if isinstance(outcome, DivergedError):
+            raise outcome
+        return outcome
 
-    def _epochs(self) -> None:
-        epochs = self.cfg.training.epochs
-        if self.epochs_done < 0:
-            if self.state.rule.has_trained_feedback:
-                for k in range(self.cfg.training.epochs_fb):
-                    self._feedback_epoch(f"feedback pre-training {k + 1}/{self.cfg.training.epochs_fb}")
-            self.epochs_done = 0
-            self._save("running")
-        with tqdm(total=epochs, initial=self.epochs_done, desc="epochs", disable=not self.progress) as bar:
-            while self.epochs_done < epochs:
-                epoch = self.epochs_done + 1
-                start = time.perf_counter()
-                row = {"epoch": epoch, **self._train_epoch(epoch)}
-                self.guard.check_epoch(row, self.history, self.state.forward_params)
-                row["epoch_seconds"] = time.perf_counter() - start
-                row.update(self._evaluate())
-                self.history.append(row)
-                self.epochs_done = epoch
-                self._save("running")
-                bar.update(1)
-                bar.set_postfix(val_acc=f"{100 * row['val_acc']:.2f}%", test_acc=f"{100 * row['test_acc']:.2f}%")
+    def _interrupted(self) -> RunInterrupted:
+        """Mark the run directory ``interrupted``; the error that names the resume command."""
+        self._set_status("interrupted")
+        where = f" in {self.run_dir.path}" if self.run_dir is not None else ""
+        resume_with = (f"resume with `tpneuro train --resume {self.run_dir.path}`" if self.run_dir is not None
+                       else "train again with a run directory (--out) to be able to resume")
+        return RunInterrupted(f"training interrupted after {max(self.epochs_done, 0)} finished epochs{where}; "
+                              f"fix: {resume_with}")
 
     def _set_status(self, status: str) -> None:
         if self.run_dir is not None:
@@ -244,6 +221,104 @@ class Trainer:
         if self.cfg.optimizer is not None:
             return "optimizer.lr", self.cfg.optimizer.lr
         return "engine_options.learning_rate", self.plan.engine_options.learning_rate
+
+
+def run_together(trainers: Sequence[Trainer], resume: bool | Sequence[bool] = False) -> list[RunResult | DivergedError]:
+    """Train several runs side by side, epoch by epoch, through the first run's engine.
+
+    The engine takes each epoch of all of them in one call (:meth:`~tpneuro.engines.protocol.Engine.train_epochs`;
+    the JAX engine runs them as one vmapped program). Every run keeps its own config, random streams, run directory
+    (locked while they train), checkpoint and history, and gets the numbers it would get alone on that engine. The
+    schedule (DESIGN.md section 2): ``epochs_fb`` feedback-only epochs, then per epoch one pass of minibatches and
+    ``extra_fb_epochs`` feedback-only epochs. A run that diverges stops alone (its directory says ``diverged`` and
+    keeps its last finished epoch and its plots); the others go on. On SIGINT (or SIGTERM turned into
+    KeyboardInterrupt) every unfinished run's directory says ``interrupted``. numpy's numeric warnings while the
+    runs train together are counted for each of them (the rate engine runs them one after the other, so a warning
+    cannot be told apart by run).
+
+    Parameters
+    ----------
+    trainers : sequence of Trainer
+        The runs; every one uses the first one's engine.
+    resume : bool or sequence of bool
+        Continue every run (or, a sequence, each run that it says) from its run directory's checkpoint.
+
+    Returns
+    -------
+    list of RunResult or DivergedError
+        Per run, its result, or the DivergedError that stopped it.
+
+    Raises
+    ------
+    RunInterrupted
+        On KeyboardInterrupt; it names the resume command of the first unfinished run.
+    """
+    resumes = [resume] * len(trainers) if isinstance(resume, bool) else list(resume)
+    with ExitStack() as stack:
+        for t in trainers:
+            if t.run_dir is not None:
+                stack.enter_context(t.run_dir.writing())
+        for t, again in zip(trainers, resumes):
+            t._prepare_run_dir(again)
+        warnings_of = trainers[0].guard
+        for t in trainers[1:]:
+            t.guard.numeric_warnings = warnings_of.numeric_warnings
+        outcomes: dict[int, RunResult | DivergedError] = {}
+        live = list(trainers)
+        try:
+            with warnings_of.catching_numeric_warnings():
+                _epochs_together(live, outcomes)
+        except KeyboardInterrupt:
+            errors = [t._interrupted() for t in live]
+            raise errors[0] from None
+        for t in live:
+            t._save("completed")
+            t._plot()
+            outcomes[id(t)] = RunResult(t.state, t.history, t.summary(), t.run_dir.path if t.run_dir else None)
+    return [outcomes[id(t)] for t in trainers]
+
+
+def _epochs_together(live: list[Trainer], outcomes: dict[int, RunResult | DivergedError]) -> None:
+    """The schedule of :func:`run_together`; a run that diverges leaves ``live`` with its error in ``outcomes``."""
+    engine = live[0].engine
+    show = live[0].progress and len(live) == 1
+    pretraining = [t for t in live if t.epochs_done < 0]
+    for k in range(max((t.cfg.training.epochs_fb for t in pretraining if t._trains_feedback), default=0)):
+        now = [t for t in pretraining if t._trains_feedback and k < t.cfg.training.epochs_fb]
+        engine.feedback_epochs([t._work() for t in now], f"feedback pre-training {k + 1}" if show else None)
+    for t in pretraining:
+        t.epochs_done = 0
+        t._save("running")
+    bar = tqdm(total=max(t.cfg.training.epochs for t in live), initial=min(t.epochs_done for t in live),
+               desc="epochs", disable=not live[0].progress)
+    with bar:
+        while todo := [t for t in live if t.epochs_done < t.cfg.training.epochs]:
+            start = time.perf_counter()
+            works = [t._start_epoch() for t in todo]
+            epoch = min(t.epochs_done for t in todo) + 1
+            results = engine.train_epochs(works, todo[0].cfg.training.input_noise, f"epoch {epoch}" if show else None)
+            fb_losses: list[list[np.ndarray]] = [[] for _ in todo]
+            going = [j for j, (t, r) in enumerate(zip(todo, results))
+                     if t._trains_feedback and np.all(np.isfinite(r.losses))]
+            for k in range(max((todo[j].cfg.training.extra_fb_epochs for j in going), default=0)):
+                more = [j for j in going if k < todo[j].cfg.training.extra_fb_epochs]
+                losses = engine.feedback_epochs([todo[j]._work() for j in more],
+                                                f"extra feedback {epoch}" if show else None)
+                for j, f in zip(more, losses):
+                    fb_losses[j].append(f)
+            seconds = time.perf_counter() - start
+            for t, work, res, fb in zip(todo, works, results, fb_losses):
+                try:
+                    t._finish_epoch(work, res, fb, seconds)
+                except DivergedError as exc:
+                    t._set_status("diverged")
+                    t._plot()
+                    outcomes[id(t)] = exc
+                    live.remove(t)
+            bar.update(1)
+            if len(todo) == 1 and todo[0].history:
+                row = todo[0].history[-1]
+                bar.set_postfix(val_acc=f"{100 * row['val_acc']:.2f}%", test_acc=f"{100 * row['test_acc']:.2f}%")
 
 
 def train(cfg: ExperimentConfig, run_dir: str | Path | None = None, *, progress: bool = True,
@@ -289,3 +364,65 @@ def train(cfg: ExperimentConfig, run_dir: str | Path | None = None, *, progress:
     True
     """
     return Trainer(cfg, run_dir, progress=progress, data=data).run(resume=resume)
+
+
+def train_together(cfgs: Sequence[ExperimentConfig], run_dirs: Sequence[str | Path | None] | None = None, *,
+                   progress: bool = True, resume: bool | Sequence[bool] = False,
+                   sources: Sequence[str] | None = None) -> list[RunResult | DivergedError]:
+    """Train several configs side by side (:func:`run_together`), each into its own run directory.
+
+    On the JAX engine, configs that differ only in seeds, chip seeds or learning rates (one network shape, one rule,
+    one chip profile) run as one vmapped program per epoch, e.g. ``train_together([cfg.model_copy(update={"seed":
+    s}) for s in range(32)])``. Every config must name the same engine with the same ``engine_options``. All
+    configs pass the preflight before any data are read; a dataset is loaded once for every config whose splits
+    it gives (the IDX datasets for any seed).
+
+    Parameters
+    ----------
+    cfgs : sequence of ExperimentConfig
+        The experiments, all on one engine with the same ``engine_options``.
+    run_dirs : sequence of (str, Path or None), optional
+        One run directory per config (None: in memory); default: all in memory.
+    progress : bool
+        Show progress bars.
+    resume : bool or sequence of bool
+        Continue every run (or each run that the sequence says) from its run directory's checkpoint.
+    sources : sequence of str, optional
+        Where each config came from, named in errors (default ``config 1``, ``config 2``, ...).
+
+    Returns
+    -------
+    list of RunResult or DivergedError
+        Per config, its result or the DivergedError that stopped it.
+
+    Raises
+    ------
+    ConfigError
+        When the configs name different engines or engine options, or one fails its preflight.
+    """
+    sources = list(sources) if sources is not None else [f"config {n + 1}" for n in range(len(cfgs))]
+    run_dirs = list(run_dirs) if run_dirs is not None else [None] * len(cfgs)
+    if not cfgs or len(run_dirs) != len(cfgs) or len(sources) != len(cfgs):
+        raise ValueError(f"need one run directory and source per config: {len(cfgs)} configs, {len(run_dirs)} run "
+                         f"directories, {len(sources)} sources")
+    first = cfgs[0]
+    for cfg, source in zip(cfgs, sources):
+        for field in ("engine", "engine_options"):
+            if getattr(cfg, field) != getattr(first, field):
+                raise ConfigError(source, field, f"{getattr(cfg, field)!r} differs from {getattr(first, field)!r} of "
+                                  f"{sources[0]}", "train together only configs that run on one engine")
+    plans = [preflight(cfg, source) for cfg, source in zip(cfgs, sources)]
+    datasets: dict[str, DataSplits] = {}
+    trainers = []
+    for cfg, source, plan, run_dir in zip(cfgs, sources, plans, run_dirs):
+        key = _data_key(cfg)
+        if key not in datasets:
+            datasets[key] = load_data(cfg, source)
+        trainers.append(Trainer(cfg, run_dir, progress=progress, data=datasets[key], source=source, plan=plan))
+    return run_together(trainers, resume=resume)
+
+
+def _data_key(cfg: ExperimentConfig) -> str:
+    """What a config's data depend on: its dataset section, its dtype and, for a seeded dataset, its seed."""
+    seed = cfg.seed if cfg.dataset.name in SEEDED_DATASETS else None
+    return json.dumps([cfg.dataset.model_dump(), cfg.network.dtype, seed], sort_keys=True, default=str)
