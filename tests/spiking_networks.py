@@ -2,17 +2,30 @@
 the online digits run of their slow training tests."""
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 
 from tpneuro.config import validate_config
-from tpneuro.engines import TrainState
+from tpneuro.engines import TrainState, get_engine, get_engine_class
+from tpneuro.engines.spiking_options import SpikingOptions
 from tpneuro.network import NetworkSpec, forward, init_forward_params
+from tpneuro.network.lif_rate import TAU_RC, TAU_REF
 from tpneuro.network.loss import cross_entropy
 from tpneuro.optimizers import Adam
 from tpneuro.rules import RULES, make_rule
 from tpneuro.runs import build_state, load_data
 
 BETA = 0.5
+
+
+def probe_engine(name: str, **options):
+    """The spiking engine ``name`` with its own quick settings (those of its ``quick_options`` that are not shared
+    SpikingOptions fields, such as brian2's numpy target: no compile step) and the shared spiking settings (phases,
+    time step, learning rates) at the engine's defaults, with ``options`` on top: what the agreement probes run."""
+    own = {k: v for k, v in get_engine_class(name).quick_options.items()
+           if k not in {f.name for f in fields(SpikingOptions)}}
+    return get_engine(name, "test", {**own, **options})
 
 
 def firing_state(seed: int = 0, rule: str = "ddtp_linear",
@@ -65,6 +78,27 @@ def deep_firing_state(seed: int = 0, rule: str = "drl",
     r = make_rule(rule, spec, **hyper)
     state = TrainState(spec, r, fwd, r.init_feedback(rng, fwd), Adam(1e-3), Adam(1e-3))
     return state, rng.random((6, 8)), rng.integers(0, 3, 6)
+
+
+def nonlinear_feedback_state(rule: str = "dtp", deep: bool = False, gain: float = 8.0,
+                             seed: int = 0) -> tuple[TrainState, np.ndarray, np.ndarray]:
+    """:func:`firing_state` (or :func:`deep_firing_state`) with ``rule`` (TP or DTP) and a non-linear feedback
+    map g_m(u) = soft_lif(Q_m u + c_m), beta 0.5, sigma 0.05. Q_m is ``gain`` times its Xavier draw, and c_m makes
+    g_m reconstruct the mean rates of layer m - 1 over the six inputs (at least 0.05, so that every feedback unit
+    fires): g_m(mean h_m) ~ mean h_{m-1}, as Lee et al.'s reconstruction loss first teaches c_m. With Xavier Q the
+    LIF slope (about 0.08 per unit of current at twice the threshold) shrinks the differences g(t) - g(h) tenfold
+    per link, below what a 30 ms nudge resolves in spikes; a gain of 8 gives a map of about unit gain, as one that
+    inverts the forward layer has."""
+    make = deep_firing_state if deep else firing_state
+    state, x, y = make(seed, rule, {"beta": BETA, "sigma": 0.05, "feedback_activation": "soft_lif"})
+    act = forward(state.spec, state.forward_params, x)
+    fb = state.feedback_params
+    for m in range(2, state.spec.n_layers + 1):
+        fb[f"Q{m}"] *= gain
+        rate = np.maximum(act.h[m - 1].mean(axis=0), 0.05)
+        current = 1.0 + 1.0 / np.expm1((TAU_REF / rate - TAU_REF) / TAU_RC)    # the LIF curve's inverse
+        fb[f"c{m}"] = current - (act.h[m] @ fb[f"Q{m}"].T).mean(axis=0)
+    return state, x, y
 
 
 def digits_online_accuracy(engine, train_subset: int | None = None, epochs: int = 2) -> float:

@@ -11,7 +11,7 @@ import numpy as np
 from ...hardware import ChipInstance, modeled_chip
 from ...network.weights import bias_key, weight_key
 from ..spike_totals import call_counts
-from ..spiking_schedule import feedback_links, forward_rate_constant
+from ..spiking_schedule import feedback_links, forward_rate_constant, rule_links
 from ..train_state import TrainState
 from .network_builder import BuildSpec, coder_phase_name, forward_values, q_pair_values, weights_from
 from .options import Brian2Options
@@ -52,7 +52,7 @@ def learning_rates(state: TrainState, options: Brian2Options) -> tuple[list[floa
     rate, from the options' learning rates (SpikingOptions.layer_learning_rate) times the epoch's factor
     ``state.lr_scale``, rounded to the chip's learning-rate mantissa if there is one; they are values of the
     run, not of the build. Layer i's apical signal arrives through one feedback synapse (direct feedback) or
-    L - i in series (layer-wise), and its rate constant uses that many stages' rise."""
+    those of its chain of links in series (layer-wise), and its rate constant uses their rise."""
     chip = modeled_chip(state.chip)
     scaled = options.scaled_learning_rates(state.lr_scale)
     L = state.spec.n_layers
@@ -61,8 +61,9 @@ def learning_rates(state: TrainState, options: Brian2Options) -> tuple[list[floa
         hidden, output = chip.quantize_learning_rate(hidden, "forward"), chip.quantize_learning_rate(output, "forward")
         fb_lr = chip.quantize_learning_rate(fb_lr, "feedback")
     beta = state.rule.output_step()
-    stages = [L - i if state.rule.feedback_wiring == "layerwise" else 1 for i in range(1, L)]
-    return ([forward_rate_constant(hidden, beta, options.nudge_integral(d)) for d in stages],
+    links = rule_links(state.rule)
+    return ([forward_rate_constant(hidden, beta, options.nudge_integral(options.apical_time_constants(i, links)))
+             for i in range(1, L)],
             forward_rate_constant(output, beta, options.nudge_integral()), fb_lr)
 
 
