@@ -3,6 +3,7 @@ the online digits run of their slow training tests."""
 from __future__ import annotations
 
 from dataclasses import fields
+from typing import get_args
 
 import numpy as np
 
@@ -120,12 +121,15 @@ def digits_online_accuracy(engine, train_subset: int | None = None, epochs: int 
 
 def one_of_each_rule() -> list[tuple[str, dict]]:
     """Every registered rule with the hyper-parameters it requires (beta 0.5, sigma 0.05), and with
-    ``feedback_activation: linear`` as well where the rule takes a feedback activation: (name, hyper-parameters)."""
+    ``feedback_activation: linear`` and ``soft_lif`` as well where the rule takes a feedback activation that
+    admits them: (name, hyper-parameters)."""
     cases = []
     for name, cls in RULES.items():
         fields = cls.Hyperparams.model_fields
         hyper = {k: {"beta": BETA, "sigma": 0.05}[k] for k, f in fields.items() if f.is_required()}
         cases.append((name, hyper))
-        if "feedback_activation" in fields and fields["feedback_activation"].default != "linear":
-            cases.append((name, {**hyper, "feedback_activation": "linear"}))
+        if "feedback_activation" in fields:
+            field = fields["feedback_activation"]
+            cases += [(name, {**hyper, "feedback_activation": a}) for a in ("linear", "soft_lif")
+                      if a != field.default and a in get_args(field.annotation)]
     return cases

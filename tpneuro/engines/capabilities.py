@@ -59,7 +59,7 @@ class EngineCapabilities:
         if mapped is not None and not rule.feedback_activations <= mapped:
             return (f"rule {name!r} with a nonlinear feedback map of {_listed(rule.feedback_activations - mapped)} "
                     f"({field}): {self.why} realises a non-linear g(u) = s(Q u + c) only with s in {_listed(mapped)}"), \
-                fix(" or ".join(["linear"] * ("linear" in self.feedback_maps) + sorted(mapped)))
+                fix(" or ".join(self._activations_for(rule.feedback_training)) or "linear")
         trainings = self.trainings_of(rule.feedback_map)
         if rule.feedback_training not in trainings:
             other = "linear" if rule.feedback_map == "nonlinear" else "nonlinear"
@@ -82,6 +82,13 @@ class EngineCapabilities:
                     return (f"hardware profile {profile.name!r}: {field} ({PROFILE_FEATURES[feature]}) is not "
                             f"modeled by {self.why}"), f"{rate}, or a profile without it"
         return None
+
+    def _activations_for(self, training: str) -> list[str]:
+        """The feedback activations with which a rule trained by ``training`` is mapped: linear (a linear map) and
+        those of the non-linear maps."""
+        linear = ["linear"] if "linear" in self.feedback_maps and training in self.trainings_of("linear") else []
+        nonlinear = sorted(self.feedback_activations or ()) if training in self.trainings_of("nonlinear") else []
+        return linear + nonlinear
 
     def trainings_of(self, feedback_map: str) -> frozenset[str]:
         """How a feedback map of kind ``feedback_map`` (none, linear, nonlinear) may be trained."""

@@ -34,7 +34,7 @@ def runtime_key(state: TrainState, options: Brian2Options, record: bool = False)
 class Brian2Engine(SpikingEngine):
     name: ClassVar[str] = "brian2"
     capabilities = replace(
-        SpikingEngine.capabilities, wirings=frozenset({"direct", "layerwise"}), feedback_maps=frozenset({"none", "linear"}),
+        SpikingEngine.capabilities, wirings=frozenset({"direct", "layerwise"}),
         profile_features=frozenset({"weight_grid", "learning_rate_precision", "units.stochastic_binary",
                                     "gain_mismatch"}),
         why="the brian2 spiking mapping (LIF or Poisson populations, a linear readout and an error pathway of "

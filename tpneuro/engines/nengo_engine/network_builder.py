@@ -166,7 +166,7 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
         # the sources of the feedback links: the output error's coders and, for layer-wise feedback, ON/OFF
         # difference coders of every hidden layer j that sends feedback, reading its apical compartment A_j (only in
         # the nudged phase when they drive feedback populations)
-        net.links = links
+        net.links, net.difference_correction = links, state.rule.difference_correction
         net.coders = {L: net.error_neurons}
         for j in sorted({link.source for link in net.links} - {L}):
             net.coders[j] = _coders(sizes[j], gain, f"difference {j} ON/OFF")
@@ -204,4 +204,7 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
             _monitor(net, "input" if i == 0 else f"layer {i}", ens, TAU_REF, opts)
         for j, coders in net.coders.items():
             _monitor(net, "error" if j == L else f"difference {j}", coders, 1.0 / gain, opts)
+        for link, pair in zip([link for link in links if link.nonlinear], net.feedback_populations):
+            for sign, ens in zip("+-", pair):
+                _monitor(net, f"feedback {link.layer}{sign}", ens, TAU_REF, opts)
     return net

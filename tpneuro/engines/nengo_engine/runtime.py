@@ -158,4 +158,5 @@ class Runtime:
         """Spikes and synaptic events (spikes x fan-out) per population since reset_counts()."""
         spikes = {name: int(round(m.spikes(m.total).sum())) for name, m in self.net.monitors.items()}
         sizes = self.net.presentation.spec.layer_sizes
-        return call_counts(sizes, spikes, n_samples, self.simulated_steps * self.options.dt, self.net.links)
+        return call_counts(sizes, spikes, n_samples, self.simulated_steps * self.options.dt, self.net.links,
+                           self.net.difference_correction)
