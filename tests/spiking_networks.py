@@ -81,24 +81,22 @@ def deep_firing_state(seed: int = 0, rule: str = "drl",
     return state, rng.random((6, 8)), rng.integers(0, 3, 6)
 
 
-def nonlinear_feedback_state(rule: str = "dtp", deep: bool = False, gain: float = 8.0,
-                             seed: int = 0) -> tuple[TrainState, np.ndarray, np.ndarray]:
+def nonlinear_feedback_state(rule: str = "dtp", deep: bool = False, seed: int = 0,
+                             offset: float = 0.0) -> tuple[TrainState, np.ndarray, np.ndarray]:
     """:func:`firing_state` (or :func:`deep_firing_state`) with ``rule`` (TP or DTP) and a non-linear feedback
-    map g_m(u) = soft_lif(Q_m u + c_m), beta 0.5, sigma 0.05. Q_m is ``gain`` times its Xavier draw, and c_m makes
-    g_m reconstruct the mean rates of layer m - 1 over the six inputs (at least 0.05, so that every feedback unit
-    fires): g_m(mean h_m) ~ mean h_{m-1}, as Lee et al.'s reconstruction loss first teaches c_m. With Xavier Q the
-    LIF slope (about 0.08 per unit of current at twice the threshold) shrinks the differences g(t) - g(h) tenfold
-    per link, below what a 30 ms nudge resolves in spikes; a gain of 8 gives a map of about unit gain, as one that
-    inverts the forward layer has."""
+    map g_m(u) = soft_lif(Q_m u + c_m), beta 0.5, sigma 0.05: the rule's Q_m (Xavier over the LIF slope at twice
+    the threshold, a map of about unit gain), and c_m such that g_m reconstructs the mean rates of layer m - 1 over
+    the six inputs (at least 0.05, so that every feedback unit fires): g_m(mean h_m) ~ mean h_{m-1}, as Lee et
+    al.'s reconstruction loss first teaches c_m. ``offset`` adds to every c_m (g_m then misses the mean rates, so
+    TP's target g_m(t_m) differs from DTP's)."""
     make = deep_firing_state if deep else firing_state
     state, x, y = make(seed, rule, {"beta": BETA, "sigma": 0.05, "feedback_activation": "soft_lif"})
     act = forward(state.spec, state.forward_params, x)
     fb = state.feedback_params
     for m in range(2, state.spec.n_layers + 1):
-        fb[f"Q{m}"] *= gain
         rate = np.maximum(act.h[m - 1].mean(axis=0), 0.05)
         current = 1.0 + 1.0 / np.expm1((TAU_REF / rate - TAU_REF) / TAU_RC)    # the LIF curve's inverse
-        fb[f"c{m}"] = current - (act.h[m] @ fb[f"Q{m}"].T).mean(axis=0)
+        fb[f"c{m}"] = current - (act.h[m] @ fb[f"Q{m}"].T).mean(axis=0) + offset
     return state, x, y
 
 

@@ -41,8 +41,8 @@ class SpikingOptions:
     power_tau: float = 0.1               # s of gated time, averaging of the error power that normalises it
     reconstruction_learning_rate: float = 1.0   # SGD step per sample on a non-linear feedback population's layer
                                                 # reconstruction loss (Lee et al. 2015, Eq. 13; TP and DTP)
-    feedback_neurons_per_unit: int = 8  # LIF neurons per unit of a non-linear feedback map g (each of F+ and F-),
-                                        # at independent phases: their mean rate change resolves g(t) - g(h)
+    feedback_neurons_per_unit: int = 16  # LIF neurons per unit of a non-linear feedback map g (each of F+ and F-),
+                                         # at spread phases: their mean rate change resolves g(t) - g(h)
     noise_current: float = 0.5           # std of the noise current (threshold current = 1)
     error_rate: float = 1000.0           # Hz of an ON/OFF error neuron per unit of |t_L - r_L| / beta
 
