@@ -2,17 +2,31 @@
 the online digits run of their slow training tests."""
 from __future__ import annotations
 
+from dataclasses import fields
+from typing import get_args
+
 import numpy as np
 
 from tpneuro.config import validate_config
-from tpneuro.engines import TrainState
+from tpneuro.engines import TrainState, get_engine, get_engine_class
+from tpneuro.engines.spiking_options import SpikingOptions
 from tpneuro.network import NetworkSpec, forward, init_forward_params
+from tpneuro.network.lif_rate import TAU_RC, TAU_REF
 from tpneuro.network.loss import cross_entropy
 from tpneuro.optimizers import Adam
 from tpneuro.rules import RULES, make_rule
 from tpneuro.runs import build_state, load_data
 
 BETA = 0.5
+
+
+def probe_engine(name: str, **options):
+    """The spiking engine ``name`` with its own quick settings (those of its ``quick_options`` that are not shared
+    SpikingOptions fields, such as brian2's numpy target: no compile step) and the shared spiking settings (phases,
+    time step, learning rates) at the engine's defaults, with ``options`` on top: what the agreement probes run."""
+    own = {k: v for k, v in get_engine_class(name).quick_options.items()
+           if k not in {f.name for f in fields(SpikingOptions)}}
+    return get_engine(name, "test", {**own, **options})
 
 
 def firing_state(seed: int = 0, rule: str = "ddtp_linear",
@@ -67,6 +81,25 @@ def deep_firing_state(seed: int = 0, rule: str = "drl",
     return state, rng.random((6, 8)), rng.integers(0, 3, 6)
 
 
+def nonlinear_feedback_state(rule: str = "dtp", deep: bool = False, seed: int = 0,
+                             offset: float = 0.0) -> tuple[TrainState, np.ndarray, np.ndarray]:
+    """:func:`firing_state` (or :func:`deep_firing_state`) with ``rule`` (TP or DTP) and a non-linear feedback
+    map g_m(u) = soft_lif(Q_m u + c_m), beta 0.5, sigma 0.05: the rule's Q_m (Xavier over the LIF slope at twice
+    the threshold, a map of about unit gain), and c_m such that g_m reconstructs the mean rates of layer m - 1 over
+    the six inputs (at least 0.05, so that every feedback unit fires): g_m(mean h_m) ~ mean h_{m-1}, as Lee et
+    al.'s reconstruction loss first teaches c_m. ``offset`` adds to every c_m (g_m then misses the mean rates, so
+    TP's target g_m(t_m) differs from DTP's)."""
+    make = deep_firing_state if deep else firing_state
+    state, x, y = make(seed, rule, {"beta": BETA, "sigma": 0.05, "feedback_activation": "soft_lif"})
+    act = forward(state.spec, state.forward_params, x)
+    fb = state.feedback_params
+    for m in range(2, state.spec.n_layers + 1):
+        rate = np.maximum(act.h[m - 1].mean(axis=0), 0.05)
+        current = 1.0 + 1.0 / np.expm1((TAU_REF / rate - TAU_REF) / TAU_RC)    # the LIF curve's inverse
+        fb[f"c{m}"] = current - (act.h[m] @ fb[f"Q{m}"].T).mean(axis=0) + offset
+    return state, x, y
+
+
 def digits_online_accuracy(engine, train_subset: int | None = None, epochs: int = 2) -> float:
     """Test accuracy of ``engine`` after ``epochs`` online epochs (calls of 32 samples, seed 0) of DDTP-linear on
     a 64-64-10 soft-LIF digits network, Xavier init with zero biases, no feedback pre-training."""
@@ -86,12 +119,15 @@ def digits_online_accuracy(engine, train_subset: int | None = None, epochs: int 
 
 def one_of_each_rule() -> list[tuple[str, dict]]:
     """Every registered rule with the hyper-parameters it requires (beta 0.5, sigma 0.05), and with
-    ``feedback_activation: linear`` as well where the rule takes a feedback activation: (name, hyper-parameters)."""
+    ``feedback_activation: linear`` and ``soft_lif`` as well where the rule takes a feedback activation that
+    admits them: (name, hyper-parameters)."""
     cases = []
     for name, cls in RULES.items():
         fields = cls.Hyperparams.model_fields
         hyper = {k: {"beta": BETA, "sigma": 0.05}[k] for k, f in fields.items() if f.is_required()}
         cases.append((name, hyper))
-        if "feedback_activation" in fields and fields["feedback_activation"].default != "linear":
-            cases.append((name, {**hyper, "feedback_activation": "linear"}))
+        if "feedback_activation" in fields:
+            field = fields["feedback_activation"]
+            cases += [(name, {**hyper, "feedback_activation": a}) for a in ("linear", "soft_lif")
+                      if a != field.default and a in get_args(field.annotation)]
     return cases

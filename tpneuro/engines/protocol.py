@@ -249,8 +249,10 @@ class SpikingEngine(Engine):
     """
 
     capabilities: ClassVar[EngineCapabilities] = EngineCapabilities(
-        wirings=frozenset({"direct"}), feedback_maps=frozenset({"none", "linear"}),
-        feedback_trainings=frozenset({"fixed", "difference_reconstruction"}), local_rules_only=True,
+        wirings=frozenset({"direct"}), feedback_maps=frozenset({"none", "linear", "nonlinear"}),
+        feedback_trainings=frozenset({"fixed", "difference_reconstruction"}),
+        nonlinear_feedback_trainings=frozenset({"fixed", "layer_reconstruction"}),
+        feedback_activations=frozenset({"soft_lif"}), local_rules_only=True,
         needs_output_step=True, hidden_activations=frozenset({"soft_lif"}),
         output_activations=frozenset({"linear"}), uses_optimizers=False,
         why="the spiking mapping (LIF populations, a linear readout and an error pathway of synapses)")

@@ -67,4 +67,4 @@ class Brian2Options(SpikingOptions):
         """These options less the ones that are values of a run (learning rates, noise size, project root):
         builds that differ only in those share one compiled program."""
         return replace(self, learning_rate=1.0, hidden_learning_rate=None, feedback_learning_rate=1.0, noise_current=1.0,
-                       directory="")
+                       reconstruction_learning_rate=1.0, directory="")

@@ -77,9 +77,10 @@ NUDGE_EVENT = "nudge(t) > 0.5"
 FEEDBACK_EVENT = "noise_gate*learn_feedback(t) > 0.5"
 
 
-def hidden_clear_code() -> str:
-    """Every time step, before the event code: no plastic phase, no post factors."""
-    return "post_factor = 0\nfb_factor = 0"
+def hidden_clear_code(feeds_population: bool = False) -> str:
+    """Every time step, before the event code: no plastic phase, no post factors; a layer that feeds a non-linear
+    feedback link sends its apical signal to its difference coders in the nudged phase only."""
+    return "post_factor = 0\nfb_factor = 0" + ("\nA_sent = nudge(t)*A" if feeds_population else "")
 
 
 def hidden_nudge_code() -> str:
@@ -105,12 +106,14 @@ def hidden_feedback_code() -> str:
     """
 
 
-def output_step_code() -> str:
+def output_step_code(noise_error: bool = True) -> str:
     """Per time step, at the output readout: the free-phase average, the error sent to the ON/OFF populations
-    (held beta (onehot(y) - softmax(acc)) when nudged, acc - rf in the noise phase) and the post factor."""
-    return """
+    (held beta (onehot(y) - softmax(acc)) when nudged; acc - rf in the noise phase when ``noise_error``, the
+    output deviation the noise reconstruction rule reads) and the post factor."""
+    noise = " + noise_phase(t)*(acc - rf)" if noise_error else ""
+    return f"""
     acc = (1 - average_start(t))*acc + average(t)*(I + b)/n_avg
-    err_out = nudge(t)*beta*(label(slot(t)*second, i) - 1/Z) + noise_phase(t)*(acc - rf)
+    err_out = nudge(t)*beta*(label(slot(t)*second, i) - 1/Z){noise}
     post_factor = nudge(t)*A
     db += kappa*post_factor*dt/second
     """
