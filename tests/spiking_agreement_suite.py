@@ -13,11 +13,12 @@ import pytest
 from tpneuro.engines import ENGINES, SpikingEngine, TrainState, get_engine, get_engine_class
 from tpneuro.network import forward
 from tpneuro.network.lif_rate import lif_rate
-from tpneuro.theory import damped_pseudo_inverse, output_jacobians
 
-from spiking_networks import BETA, firing_state, rate_engine_comparison
+from spiking_networks import (BETA, distance_and_cosine, firing_state, noise_driven_fixed_point,
+                              rate_engine_comparison)
 
 ONLINE_PASSES = 5                                               # training passes of the online-learning test
+FEEDBACK_PASSES = 20                                            # noise passes over the six inputs of the feedback test
 
 
 def spiking_engines() -> list[str]:
@@ -102,18 +103,23 @@ def test_hidden_learning_rate_scales_only_the_hidden_layers(spiking_engine_name)
         assert ratio == pytest.approx(want, rel=0.02), f"{k}: ratio {ratio:.4f}"
 
 
-def test_feedback_learning_moves_q_toward_the_damped_pseudo_inverse(spiking_engine_name):
-    """Forward weights frozen (unchanged to the bit): 30 noise presentations bring Q_1 to within 0.7 of its initial
-    relative distance to J^T (J J^T + 0.1 I)^{-1}, J = d h_L / d h_1 averaged over the samples."""
+def test_feedback_learning_moves_q_toward_the_rules_own_fixed_point(spiking_engine_name):
+    """Forward weights frozen (unchanged to the bit): 120 noise presentations (the six inputs 20 times) at the
+    engine's default options bring Q_1 toward the fixed point of its noise-driven normalised LMS rule,
+    Q* = E[u dr^T] E[dr dr^T]^{-1} (spiking_networks.noise_driven_fixed_point has the derivation: u the rate
+    deviation the neurons' own noise current causes, dr the output deviation; the spiking fluctuation's damping
+    is set to 0 there). Learning, not shrinking: the distance ||Q - Q*|| / ||Q*|| ends below 0.7 (Q = 0 gives 1)
+    and the cosine with Q* above 0.75. A rule that only shrinks Q toward 0 keeps the cosine of the initial Q
+    (-0.27) and fails both. Measured: brian2 distance 2.19 -> 0.49, cosine -0.27 -> 0.89; nengo 2.19 -> 0.44,
+    -0.27 -> 0.90 (both 0.66/0.74 and 0.75/0.66 after 60 presentations: the rule is still converging)."""
     engine = get_engine(spiking_engine_name)
     state, x, _ = firing_state()
     fwd_before = {k: v.copy() for k, v in state.forward_params.items()}
-    act = forward(state.spec, state.forward_params, x)
-    target = damped_pseudo_inverse(output_jacobians(state.spec, state.forward_params, act)[1], 0.1).mean(axis=0)
-    distance = lambda: np.linalg.norm(state.feedback_params["Q1"] - target) / np.linalg.norm(target)  # noqa: E731
-    initial = distance()
-    engine.train_feedback(state, np.repeat(x, 5, axis=0), np.random.default_rng(0))
-    assert distance() < 0.7 * initial, f"relative distance {initial:.3f} -> {distance():.3f}"
+    target = noise_driven_fixed_point(state, x, 1, engine.options.noise_current)
+    for rep in range(FEEDBACK_PASSES):
+        engine.train_feedback(state, x, np.random.default_rng(rep))
+    distance, cosine = distance_and_cosine(state.feedback_params["Q1"], target)
+    assert distance < 0.7 and cosine > 0.75, f"distance {distance:.3f}, cosine {cosine:.3f}"
     for k, v in fwd_before.items():
         np.testing.assert_array_equal(state.forward_params[k], v)
 
@@ -180,7 +186,7 @@ def test_spike_trains_agree_with_the_counts(spiking_engine_name):
 
 
 __all__ = ["spiking_engine_name", "test_epoch_learning_rate_factor_scales_the_in_simulation_plasticity",
-           "test_feedback_learning_moves_q_toward_the_damped_pseudo_inverse",
+           "test_feedback_learning_moves_q_toward_the_rules_own_fixed_point",
            "test_hidden_learning_rate_scales_only_the_hidden_layers",
            "test_one_nudged_phase_is_one_sgd_step_of_the_rate_engines_update",
            "test_online_training_counts_spikes_and_synaptic_events",
