@@ -56,13 +56,15 @@ def loihi_rate(j: np.ndarray, dt: float) -> np.ndarray:
     return out
 
 
-def hidden_equations(neuron_model: str, noise_bank: str, noise_on: str, learns_feedback: bool) -> str:
+def hidden_equations(neuron_model: str, noise_bank: str, noise_on: str, learns_feedback: bool,
+                     normaliser: str = "neuron") -> str:
     """State of a hidden LIF neuron: soma v, forward current I, apical compartment A, bias b, the held noise
     current of its noise windows (TimedArrays ``noise_bank`` per window, ``noise_on`` per step), and the
-    per-neuron terms of the local rules (see plasticity.py). With a trained feedback pathway the error power P
-    is a linked variable: the same for every neuron of the layer (all-to-all feedback), summed once."""
+    per-neuron terms of the local rules (see plasticity.py). With a trained feedback pathway, P is the power of
+    its presynaptic feedback signals: summed over its own feedback synapses (normaliser "neuron"), or linked to
+    one sum per coder population (normaliser "layer")."""
     soma = ("dv/dt = (J - v)/tau_rc : 1 (unless refractory)" if neuron_model != "poisson" else "v : 1")
-    power = "P : 1 (linked)" if learns_feedback else ""
+    power = ("P : 1 (linked)" if normaliser == "layer" else "P : 1") if learns_feedback else ""
     return f"""
     {soma}
     dI/dt = -I/tau_syn : 1

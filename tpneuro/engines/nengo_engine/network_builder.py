@@ -25,7 +25,7 @@
 Probe-able handles are attributes of the returned network: ``layers`` (input, hidden ensembles),
 ``forward_connections`` / ``bias_connections`` (their ``learning_rule`` probes "delta", "apical",
 "pre_filtered", "post_slope"), ``readout``, ``error_node``, ``error_neurons``, ``apical`` (t_i - h_i per
-layer 1..L), ``targets`` (t_i = h_i + apical_i per hidden layer), ``feedback_connections`` (their rules probe
+layer 1..L), ``gates`` (their NudgeGate functions, which record the apical signal while asked), ``targets`` (t_i = h_i + apical_i per hidden layer), ``feedback_connections`` (their rules probe
 "reconstruction_error", "rate_deviation", "delta"), ``noise_nodes``, ``chip_noise`` (None without chip
 noise), ``weight_stores``, ``monitors`` and ``presentation``.
 """
@@ -65,7 +65,7 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
     spec, fwd, fb = state.spec, state.forward_params, state.feedback_params
     sizes, L = spec.layer_sizes, spec.n_layers
     beta = state.rule.output_step()
-    learns_feedback = state.rule.has_trained_feedback
+    learns_feedback = state.rule.has_trained_feedback and not opts.frozen_hidden
     chip = modeled_chip(state.chip)
     net = nengo.Network(label="tpneuro", seed=seed)
     net.presentation = presentation if presentation is not None else Presentation(spec)
@@ -100,12 +100,14 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
                                   "forward")
             post = net.layers[i].neurons if i < L else net.readout
             rule = LocalTargetRule if i < L else LocalTargetReadoutRule
+            plastic = i == L or not opts.frozen_hidden          # frozen_hidden: only the readout learns
             net.forward_connections.append(nengo.Connection(
                 net.layers[i - 1].neurons, post, transform=fwd[weight_key(i)], synapse=opts.synapse,
-                learning_rule_type=rule(kappa, pre_synapse=nengo.Lowpass(opts.synapse), store=store(i, "forward"))))
+                learning_rule_type=rule(kappa, pre_synapse=nengo.Lowpass(opts.synapse), store=store(i, "forward"))
+                if plastic else None))
             net.bias_connections.append(nengo.Connection(
                 bias_unit.neurons, post, transform=fwd[bias_key(i)][:, None], synapse=None,
-                learning_rule_type=rule(kappa, pre_synapse=None)))
+                learning_rule_type=rule(kappa, pre_synapse=None) if plastic else None))
 
         net.error_node = nengo.Node(net.presentation.error_source, size_in=sizes[L], size_out=sizes[L], label="t_L - r_L")
         nengo.Connection(net.readout, net.error_node, synapse=opts.readout_synapse)
@@ -114,7 +116,7 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
         identity = np.eye(sizes[L])
         nengo.Connection(net.error_node, net.error_neurons.neurons, transform=np.vstack([identity, -identity]), synapse=None)
 
-        net.apical, net.targets, net.feedback_connections, net.noise_nodes = [], [], [], []
+        net.apical, net.targets, net.feedback_connections, net.noise_nodes, net.gates = [], [], [], [], []
         feedback_synapse = nengo.Lowpass(opts.feedback_synapse)
         for i in range(1, L + 1):
             apical = nengo.Node(size_in=sizes[i], label=f"apical {i}: t_{i} - h_{i}")
@@ -125,11 +127,12 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
             conn = nengo.Connection(net.error_neurons.neurons, apical, transform=np.hstack([q, -q]),
                                     synapse=feedback_synapse, learning_rule_type=rule)
             net.apical.append(apical)
-            gate = nengo.Node(NudgeGate(net.presentation, sizes[i], float(np.exp(-opts.dt / opts.feedback_synapse))),
-                              size_in=sizes[i], size_out=sizes[i], label=f"gate {i}")
+            net.gates.append(NudgeGate(net.presentation, sizes[i], float(np.exp(-opts.dt / opts.feedback_synapse))))
+            gate = nengo.Node(net.gates[-1], size_in=sizes[i], size_out=sizes[i], label=f"gate {i}")
             nengo.Connection(apical, gate, synapse=None)
-            nengo.Connection(gate, net.forward_connections[i - 1].learning_rule, synapse=None)
-            nengo.Connection(gate, net.bias_connections[i - 1].learning_rule, synapse=None)
+            if net.forward_connections[i - 1].learning_rule_type is not None:
+                nengo.Connection(gate, net.forward_connections[i - 1].learning_rule, synapse=None)
+                nengo.Connection(gate, net.bias_connections[i - 1].learning_rule, synapse=None)
             if i == L:
                 continue
             net.feedback_connections.append(conn)

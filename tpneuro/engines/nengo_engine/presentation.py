@@ -137,8 +137,11 @@ class NudgeGate:
         self.presentation, self.decay = presentation, decay
         self.before = np.zeros(n)
         self.steps = 0
+        self.recorded: list[np.ndarray] = []      # the apical signal per step while presentation.recording
 
     def __call__(self, t, apical):
+        if self.presentation.recording:
+            self.recorded.append(apical.copy())
         if self.presentation.phase is not Phase.NUDGE:
             self.before[:] = apical
             self.steps = 0
