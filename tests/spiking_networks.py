@@ -11,7 +11,7 @@ from tpneuro.config import validate_config
 from tpneuro.engines import TrainState, get_engine, get_engine_class
 from tpneuro.engines.spiking_options import SpikingOptions
 from tpneuro.network import NetworkSpec, forward, init_forward_params
-from tpneuro.network.lif_rate import TAU_RC, TAU_REF
+from tpneuro.network.lif_rate import TAU_RC, TAU_REF, lif_rate
 from tpneuro.network.loss import cross_entropy
 from tpneuro.optimizers import Adam
 from tpneuro.rules import RULES, make_rule
@@ -60,6 +60,47 @@ def rate_engine_comparison(state: TrainState, x: np.ndarray, y: np.ndarray, chan
         rows.append((i, got, want, float(np.mean(np.sign(got[big]) == np.sign(want[big]))),
                      float(np.corrcoef(got.ravel(), want.ravel())[0, 1])))
     return rows
+
+
+def noise_driven_fixed_point(state: TrainState, x: np.ndarray, layer: int, noise_current: float,
+                             draws: int = 4000, seed: int = 1) -> np.ndarray:
+    """The matrix the spiking engines' feedback rule converges to for hidden layer ``layer`` on the inputs ``x``,
+    in the rate model of the spiking network (hard LIF rate curve G, linear readout).
+
+    In a noise window layer i receives a held current n ~ N(0, s^2 I), s = ``noise_current``; its neurons compute
+    their own rate deviation u = G(J + n) - G(J) (J the free-phase current), and the output moves by
+    dr = r_L(h_i + u) - r_L(h_i) = J_i u + nu, where J_i = d h_L / d h_i and nu is the spiking fluctuation of
+    the readout and the coders, independent of n. The rule (normalised LMS, p a slowly varying positive power)
+    dQ/dt = (kappa / p) (u - Q dr) dr^T is stationary where E[(u - Q dr) dr^T] = 0:
+
+        Q* = E[u dr^T] (E[dr dr^T] + Sigma_nu)^{-1},  linearised  C J_i^T (J_i C J_i^T + Sigma_nu)^{-1},
+
+    C = E[u u^T] (the noise enters as a current, so C = D^2 s^2 with D the LIF slopes for small s, not the
+    isotropic sigma^2 I of the rate engine's DDTP-linear), expectations over the windows of all samples. The
+    only damping is Sigma_nu, which this function sets to 0 (the rate-model limit; a positive Sigma_nu
+    shortens Q*). Returned for Sigma_nu = 0: E[u dr^T] E[dr dr^T]^{-1}, with u and dr of ``draws`` noise
+    currents per sample, dr through the exact (not linearised) rate model of the layers above."""
+    spec, fwd = state.spec, state.forward_params
+    rng = np.random.default_rng(seed)
+    h_below = forward(spec, fwd, x).h[layer - 1]
+    current = h_below @ fwd[f"W{layer}"].T + fwd[f"b{layer}"]
+    cross, power = 0.0, 0.0
+    for j in current:
+        free = lif_rate(j)[None]
+        noisy = lif_rate(j + noise_current * rng.standard_normal((draws, len(j))))
+        u = noisy - free
+        for i in range(layer + 1, spec.n_layers):
+            noisy = lif_rate(noisy @ fwd[f"W{i}"].T + fwd[f"b{i}"])
+            free = lif_rate(free @ fwd[f"W{i}"].T + fwd[f"b{i}"])
+        dr = (noisy - free) @ fwd[f"W{spec.n_layers}"].T
+        cross, power = cross + u.T @ dr, power + dr.T @ dr
+    return cross @ np.linalg.inv(power)
+
+
+def distance_and_cosine(q: np.ndarray, target: np.ndarray) -> tuple[float, float]:
+    """||q - target|| / ||target|| (1 for q = 0) and the cosine of the angle between q and target."""
+    return (float(np.linalg.norm(q - target) / np.linalg.norm(target)),
+            float(np.sum(q * target) / (np.linalg.norm(q) * np.linalg.norm(target))))
 
 
 def deep_firing_state(seed: int = 0, rule: str = "drl",

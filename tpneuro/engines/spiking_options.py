@@ -45,6 +45,8 @@ class SpikingOptions:
                                          # at spread phases: their mean rate change resolves g(t) - g(h)
     noise_current: float = 0.5           # std of the noise current (threshold current = 1)
     error_rate: float = 1000.0           # Hz of an ON/OFF error neuron per unit of |t_L - r_L| / beta
+    frozen_hidden: bool = False          # control: only the readout W_L, b_L learns (hidden W_i, b_i and Q_i fixed,
+                                         # no noise phase): what the hidden layers' learning adds is the margin over it
 
     def __post_init__(self):
         for f in fields(self):
@@ -63,6 +65,9 @@ class SpikingOptions:
                     raise ConfigError(self.source, f.name, f"must be > 0 (got {value!r})", f"give a positive number{unset}")
             elif kind == "str" and not isinstance(value, str):
                 raise ConfigError(self.source, f.name, f"must be text (got {value!r})", "give the setting as text")
+        if not isinstance(self.frozen_hidden, bool):
+            raise ConfigError(self.source, "frozen_hidden", f"must be true or false (got {self.frozen_hidden!r})",
+                              "give true or false")
         for name in self.step_bounded:
             if getattr(self, name) < self.dt:
                 raise ConfigError(self.source, name, f"{getattr(self, name)} s is shorter than dt = {self.dt} s",

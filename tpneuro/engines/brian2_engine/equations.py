@@ -57,18 +57,20 @@ def loihi_rate(j: np.ndarray, dt: float) -> np.ndarray:
 
 
 def hidden_equations(neuron_model: str, noise_bank: str, noise_on: str, learns_feedback: bool,
-                     feeds_population: bool = False, teaches_population: bool = False) -> str:
+                     normaliser: str = "neuron", feeds_population: bool = False,
+                     teaches_population: bool = False) -> str:
     """State of a hidden LIF neuron: soma v, forward current I, apical compartment A, bias b, the held noise
     current of its noise windows (TimedArrays ``noise_bank`` per window, ``noise_on`` per step), and the
     per-neuron terms of the local rules (see plasticity.py). With a feedback pathway trained by the noise
-    reconstruction rule (``learns_feedback``) the error power P is a linked variable: the same for every neuron
-    of the layer (all-to-all feedback), summed once. A layer that ``feeds_population`` (the source of a
-    non-linear feedback link, feedback_populations.py) keeps its spike trace h_syn (time constant tau_syn), its
-    apical signal in the nudged phase A_sent (what its difference coders send) and the coders' trace d_syn
-    (summed from them); a layer that ``teaches_population`` (the layer such a link feeds) keeps its spike trace h_fb (time
-    constant tau_fb), the teacher of the feedback units."""
+    reconstruction rule (``learns_feedback``), P is the power of its presynaptic feedback signals: summed over
+    its own feedback synapses (normaliser "neuron"), or linked to one sum per coder population (normaliser
+    "layer"). A layer that ``feeds_population`` (the source of a non-linear feedback link,
+    feedback_populations.py) keeps its spike trace h_syn (time constant tau_syn), its apical signal in the
+    nudged phase A_sent (what its difference coders send) and the coders' trace d_syn (summed from them); a
+    layer that ``teaches_population`` (the layer such a link feeds) keeps its spike trace h_fb (time constant
+    tau_fb), the teacher of the feedback units."""
     soma = ("dv/dt = (J - v)/tau_rc : 1 (unless refractory)" if neuron_model != "poisson" else "v : 1")
-    power = "P : 1 (linked)" if learns_feedback else ""
+    power = ("P : 1 (linked)" if normaliser == "layer" else "P : 1") if learns_feedback else ""
     source = "dh_syn/dt = -h_syn/tau_syn : 1\nA_sent : 1\nd_syn : 1" if feeds_population else ""
     teacher = "dh_fb/dt = -h_fb/tau_fb : 1" if teaches_population else ""
     return f"""

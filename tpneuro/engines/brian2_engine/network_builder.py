@@ -17,9 +17,10 @@
   signal A_j = t_j - h_j, read from the compartments themselves;
 - feedback Synapses onto the apical compartments of every hidden layer i, one per link of
   tpneuro.engines.spiking_schedule.feedback_links: Q_i from the error coders (direct feedback) or Q_{i+1} from
-  layer i + 1's difference coders (layer-wise), weights +q on the ON, -q on the OFF neuron of a channel, with
-  the noise-driven reconstruction rule when Q is trained; the output's apical compartment receives t_L - r_L
-  itself (identity);
+  layer i + 1's difference coders (layer-wise), a weight q on the ON and its own weight q_off on the OFF neuron
+  of a channel (the OFF neuron's polarity makes it -q_off), with the noise-driven reconstruction rule when Q is
+  trained (plasticity.py: untied or tied pairs; the power normaliser summed by each neuron over its synapses
+  or once per coder population); the output's apical compartment receives t_L - r_L itself (identity);
 - event monitors that record the free-phase outputs (and, for the rates probe, the spike counts) once per
   sample, at its ``grab`` step.
 
@@ -40,6 +41,9 @@ from .feedback_populations import build_feedback_population
 from ..spiking_schedule import FeedbackLink, feedback_links
 from .options import Brian2Options
 from .schedule import GATES, Layout
+
+
+RECORDED_APICAL = 4        # hidden neurons per layer whose apical signal a record build keeps
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class Brian2Network:
     count_logs: list = field(default_factory=list)    # per hidden layer, EventMonitor of its grab event (counted)
     timed: dict = field(default_factory=dict)         # name -> TimedArray
     monitors: dict = field(default_factory=dict)      # population -> SpikeMonitor (record builds)
+    apical_monitors: list = field(default_factory=list)   # per hidden layer, StateMonitor of A (record builds)
     duration: float = 0.0
 
     @property
@@ -158,7 +163,7 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
         events["nudged_spike"] = plasticity.NUDGED_SPIKE_EVENT
     for i in range(1, L):
         eqs = hidden_equations(spec.neuron_model, f"noise{i}", f"noise_on{i}", spec.noise_reconstruction,
-                               i in feeding, i in taught)
+                               o.feedback_normaliser, i in feeding, i in taught)
         counters = "n_spikes += active(t)\ncounted += count(t)"
         if i in feeding:
             counters += "\nh_syn += amplitude/n_tau_syn"
@@ -207,8 +212,8 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
                                clock=clock, namespace=ns, name=f"{prefix}_sent{j}")
             sent.connect(i=np.arange(2 * sizes[j]), j=np.tile(np.arange(sizes[j]), 2))
             objects.append(sent)
-    if spec.noise_reconstruction:
-        # the power P = sum_k es_k^2 of the feedback rule's presynaptic coders, the same for every neuron of a
+    if spec.noise_reconstruction and o.feedback_normaliser == "layer":
+        # the power P = sum_j s_j^2 of the feedback rule's presynaptic signals, the same for every neuron of a
         # layer (all-to-all feedback): summed once per coder population, from the previous step's traces (order
         # -1: its summed-variable update runs before the pairs' one), linked to the layers that population feeds
         for j in sources:
@@ -216,7 +221,7 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
             if not fed:
                 continue
             power = b2.NeuronGroup(1, "P : 1", clock=clock, namespace=ns, order=-1, name=f"{prefix}_power{j}")
-            channels = b2.Synapses(coders[j], power, "P_post = int(polarity_pre > 0)*es_pre**2 : 1 (summed)",
+            channels = b2.Synapses(coders[j], power, f"P_post = {plasticity.feedback_power(o.feedback_pairs)} : 1 (summed)",
                                    clock=clock, namespace=ns, name=f"{prefix}_power_sum{j}")
             channels.connect()
             for i in fed:
@@ -250,12 +255,15 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
             objects += fp.objects
             continue
         pre, n_src, n_post = coders[link.source], sizes[link.source], sizes[link.layer]
-        syn = b2.Synapses(pre, layers[link.layer - 1], "q : 1\ndq : 1",
-                          on_pre="A_post += polarity_pre*q/(gain_n*n_tau_fb)", clock=clock, namespace=ns,
-                          name=f"{prefix}_{link.key}")
+        model = "q : 1\ndq : 1"
+        if spec.noise_reconstruction and o.feedback_normaliser == "neuron":     # each neuron sums its own synapses' power
+            model += f"\nP_post = {plasticity.feedback_power(o.feedback_pairs)} : 1 (summed)"
+        syn = b2.Synapses(pre, layers[link.layer - 1], model, on_pre="A_post += polarity_pre*q/(gain_n*n_tau_fb)",
+                          clock=clock, namespace=ns, name=f"{prefix}_{link.key}")
         syn.connect(i=np.repeat(np.arange(2 * n_src), n_post), j=np.tile(np.arange(n_post), 2 * n_src))
         if spec.learns_feedback:
-            syn.run_regularly(plasticity.feedback_step_code(), when="end", order=2, name=f"{prefix}_{link.key}_step")
+            syn.run_regularly(plasticity.feedback_step_code(o.feedback_pairs), when="end", order=2,
+                              name=f"{prefix}_{link.key}_step")
             syn.run_regularly(dict(spec.write_codes)[link.key], dt=sample_dt, when="end", order=3,
                               name=f"{prefix}_{link.key}_write")
         else:
@@ -284,6 +292,11 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
         for name, group in net.populations.items():
             mon = b2.SpikeMonitor(group, name=f"{prefix}_spikes_{name.replace(' ', '')}")
             net.monitors[name] = mon
+            objects.append(mon)
+        for i, group in enumerate(layers, start=1):
+            mon = b2.StateMonitor(group, "A", record=np.arange(min(RECORDED_APICAL, sizes[i])), when="end", order=4,
+                                  name=f"{prefix}_apical{i}")
+            net.apical_monitors.append(mon)
             objects.append(mon)
     net.network = b2.Network(*objects, name=f"{prefix}_network")
     net.duration = total * o.dt
@@ -316,10 +329,16 @@ def coder_population(b2, n: int, source_group, variable: str, phases: str, name:
     return group, pairs
 
 
-def q_pair_values(q: np.ndarray) -> np.ndarray:
-    """Synapse values of the feedback pathway for Q (n_i x n_source): ON neurons k carry +q, OFF neurons the
-    same q (their polarity makes it -q), in connect order (presynaptic coder neuron major)."""
-    return np.concatenate([q.T.ravel(), q.T.ravel()])
+def q_pair_values(q: np.ndarray, q_off: np.ndarray | None = None) -> np.ndarray:
+    """Synapse values of the feedback pathway for Q (n_i x n_source) on the ON neurons and ``q_off`` (Q when None)
+    on the OFF neurons (their polarity makes it -q_off), in connect order (presynaptic coder neuron major)."""
+    return np.concatenate([q.T.ravel(), (q if q_off is None else q_off).T.ravel()])
+
+
+def q_pair_matrices(values: np.ndarray, n_post: int, n_source: int) -> tuple[np.ndarray, np.ndarray]:
+    """(Q_on, Q_off) from the synapse values of q_pair_values."""
+    half = len(values) // 2
+    return weights_from(values[:half], n_post, n_source), weights_from(values[half:], n_post, n_source)
 
 
 def forward_values(W: np.ndarray) -> np.ndarray:

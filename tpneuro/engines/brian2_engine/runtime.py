@@ -14,7 +14,7 @@ from ..spike_totals import call_counts
 from ..spiking_schedule import forward_rate_constant, rule_links
 from ..train_state import TrainState
 from .feedback_populations import q_from, q_values
-from .network_builder import BuildSpec, coder_phase_name, forward_values, q_pair_values, weights_from
+from .network_builder import BuildSpec, coder_phase_name, forward_values, q_pair_matrices, q_pair_values, weights_from
 from .options import Brian2Options
 from .schedule import Layout, Schedule, build_schedule
 from .simulation import cached_simulation
@@ -49,14 +49,20 @@ def build_spec(state: TrainState, options: Brian2Options, record: bool = False) 
                      tuple(codes), tuple(tuple(g) if g is not None else None for g in gains), record)
 
 
+def off_key(key: str) -> str:
+    """The state's key of the OFF synapses' weights of feedback matrix ``key`` (untied pairs)."""
+    return f"{key}_off"
+
+
 def learning_rates(state: TrainState, options: Brian2Options) -> tuple[list[float], float, float, float]:
     """(kappa per hidden layer, kappa_output, kappa_fb, kappa_rec): the forward rate constants
     (spiking_schedule.forward_rate_constant) of the hidden layers and of the output readout, the feedback
     rate and the feedback populations' reconstruction rate (2 reconstruction_learning_rate over a sample's gated
-    noise time: one SGD step per sample), from the options' learning rates (SpikingOptions.layer_learning_rate) times the epoch's factor
-    ``state.lr_scale``, rounded to the chip's learning-rate mantissa if there is one; they are values of the
-    run, not of the build. Layer i's apical signal arrives through one feedback synapse (direct feedback) or
-    those of its chain of links in series (layer-wise), and its rate constant uses their rise."""
+    noise time: one SGD step per sample), from the options' learning rates (SpikingOptions.layer_learning_rate)
+    times the epoch's factor ``state.lr_scale``, rounded to the chip's learning-rate mantissa if there is one;
+    they are values of the run, not of the build. Layer i's apical signal arrives through one feedback synapse
+    (direct feedback) or those of its chain of links in series (layer-wise), and its rate constant uses their
+    rise. With ``options.frozen_hidden`` the hidden layers' constants are 0."""
     chip = modeled_chip(state.chip)
     scaled = options.scaled_learning_rates(state.lr_scale)
     L = state.spec.n_layers
@@ -68,6 +74,8 @@ def learning_rates(state: TrainState, options: Brian2Options) -> tuple[list[floa
         rec_lr = chip.quantize_learning_rate(rec_lr, "feedback")
     beta = state.rule.output_step()
     links = rule_links(state.rule)
+    if options.frozen_hidden:
+        hidden = 0.0
     return ([forward_rate_constant(hidden, beta, options.nudge_integral(options.apical_time_constants(i, links)))
              for i in range(1, L)],
             forward_rate_constant(output, beta, options.nudge_integral()), fb_lr, rec_lr)
@@ -81,7 +89,7 @@ class Runtime:
         self.spec = build_spec(state, options, record)
         sizes = self.spec.layer_sizes
         self.L = len(sizes) - 1
-        self.layout = Layout(options, self.L - 1, self.spec.learns_feedback)
+        self.layout = Layout(options, self.L - 1, self.spec.learns_feedback and not options.frozen_hidden)
         fixed_q = {k: v for k, v in state.feedback_params.items()}
         self.sim = cached_simulation(self.spec, self.layout, options, fixed_q)
         self.pbar = [np.zeros(n) for n in sizes[1:-1]]
@@ -182,7 +190,7 @@ class Runtime:
             chip_vars[(group, "b")] = params[bias_key(i)]
         if self.spec.noise_reconstruction:
             for link, syn in zip(net.links, net.feedback):
-                chip_vars[(syn, "q")] = q_pair_values(fb[link.key])
+                chip_vars[(syn, "q")] = q_pair_values(fb[link.key], fb.get(off_key(link.key)))
                 chip_vars[(net.layers[link.layer - 1], "pbar")] = self.pbar[link.layer - 1]
         for fp in net.feedback_populations:
             chip_vars[(fp.synapses, "q")] = q_values(fb[fp.link.key], fp.copies)
@@ -207,8 +215,9 @@ class Runtime:
                 params[bias_key(i)] = sim.read(group, "b")
             if self.spec.noise_reconstruction:
                 for link, syn in zip(net.links, net.feedback):
-                    q = sim.read(syn, "q")
-                    fb[link.key] = weights_from(q[:len(q) // 2], sizes[link.layer], sizes[link.source])
+                    fb[link.key], q_off = q_pair_matrices(sim.read(syn, "q"), sizes[link.layer], sizes[link.source])
+                    if self.options.feedback_pairs == "untied":
+                        fb[off_key(link.key)] = q_off
                     layer = net.layers[link.layer - 1]
                     self.pbar[link.layer - 1] = sim.read(layer, "pbar")
                     self.reconstruction += [sim.read(layer, "rec_err").sum(), sim.read(layer, "rec_dev").sum()]

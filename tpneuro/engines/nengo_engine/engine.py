@@ -26,10 +26,12 @@ import numpy as np
 from nengo.utils.progress import Progress, ProgressTracker
 
 from ...network.loss import cross_entropy
-from ..protocol import BatchResult, SpikeRecording, SpikingEngine
+from ..protocol import BatchResult, PhaseRecording, SpikeRecording, SpikingEngine
 from ..train_state import TrainState
 from .options import NengoOptions
 from .runtime import Runtime, runtime_key
+
+RECORDED_APICAL = 4        # hidden neurons per layer whose apical signal a phase recording keeps
 
 
 class NengoEngine(SpikingEngine):
@@ -48,7 +50,7 @@ class NengoEngine(SpikingEngine):
     # -- contract ------------------------------------------------------------------------------------
     def train_batch(self, state, x, y, rng, train_feedback):
         rt = self._start(state, rng=rng)
-        learn_feedback = train_feedback and state.rule.has_trained_feedback
+        learn_feedback = train_feedback and state.rule.has_trained_feedback and not self.options.frozen_hidden
         loss, correct = 0.0, 0
         with self._progress(len(x), "Training") as step:
             for xb, yb in zip(x, y):
@@ -65,7 +67,7 @@ class NengoEngine(SpikingEngine):
         return BatchResult(loss / max(len(x), 1), correct, rec)
 
     def feedback_batch(self, state, x, rng):
-        if not state.rule.has_trained_feedback:
+        if not state.rule.has_trained_feedback or self.options.frozen_hidden:
             return float("nan")
         rt = self._start(state, rng=rng)
         with self._progress(len(x), "Feedback training") as step:
@@ -122,6 +124,37 @@ class NengoEngine(SpikingEngine):
             out.append({name: np.array(m.trains) for name, m in rt.net.monitors.items()})
         self._finish(None, len(x), "probe")
         return SpikeRecording(rt.options.dt, out)
+
+    def phase_recording(self, state, x, y, rng=None):
+        """The first sample as a training sample with its spikes and the apical signals of the first hidden
+        neurons recorded over the free phase, the noise windows, resettle and nudge; the learned weights are
+        discarded."""
+        rng = rng if rng is not None else np.random.default_rng(0)
+        rt = self._start(state, rng=rng)
+        o, hidden = rt.options, [c.output for c in rt.net.compartments[:-1]]
+        for m in list(rt.net.monitors.values()) + hidden:
+            (m.trains if hasattr(m, "trains") else m.recorded).clear()
+        rt.presentation.recording = True
+        rt.free_phase(x[0], rng)
+        phases = [("free", 0, rt.simulated_steps)]
+        if state.rule.has_trained_feedback and not o.frozen_hidden:
+            cursor, window = rt.simulated_steps, o.steps(o.noise_settle) + o.steps(o.noise_learn)
+            rt.noise_phase(rng)
+            for layer in range(1, len(hidden) + 1):
+                for k in range(o.noise_windows):
+                    phases.append((f"noise L{layer} #{k + 1}", cursor, cursor + window))
+                    cursor += window
+            phases.append(("resettle", cursor, rt.simulated_steps))
+        first = rt.simulated_steps
+        rt.nudged_phase(int(y[0]))
+        phases.append(("nudge", first, rt.simulated_steps))
+        rt.presentation.recording = False
+        rt.load(state)
+        recording = PhaseRecording(o.dt, {name: np.array(m.trains) for name, m in rt.net.monitors.items()},
+                                   {f"layer {i}": np.array(g.recorded)[:, :RECORDED_APICAL]
+                                    for i, g in enumerate(hidden, start=1)}, phases)
+        self._finish(None, 1, "probe")
+        return recording
 
     # -- runtime management ----------------------------------------------------------------------------
     def _start(self, state: TrainState, dt: float | None = None, rng: np.random.Generator | None = None) -> Runtime:

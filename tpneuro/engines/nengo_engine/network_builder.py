@@ -32,9 +32,10 @@ Probe-able handles are attributes of the returned network: ``layers`` (input, hi
 ``forward_connections`` / ``bias_connections`` (their ``learning_rule`` probes "delta", "apical",
 "pre_filtered", "post_slope"), ``readout``, ``label_input``, ``output_unit`` (its ``acc``), ``error_node``,
 ``error_neurons``, ``coders`` (per source layer of a link), ``links``, ``apical`` (t_i - h_i per layer 1..L,
-before the restart), ``compartments``, ``targets`` (t_i = h_i + apical_i per hidden layer), ``feedback_connections`` (their rules probe
-"reconstruction_error", "rate_deviation", "delta"), ``noise_nodes``, ``chip_noise`` (None without chip
-noise), ``weight_stores``, ``monitors`` and ``presentation``.
+before the restart), ``compartments`` (their ApicalCompartment functions record the signal while asked),
+``targets`` (t_i = h_i + apical_i per hidden layer), ``feedback_parameters`` ((key, connection) per linear
+link; the connections' rules probe "reconstruction_error", "rate_deviation", "delta"), ``noise_nodes``,
+``chip_noise`` (None without chip noise), ``weight_stores``, ``monitors`` and ``presentation``.
 """
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
     spec, fwd, fb = state.spec, state.forward_params, state.feedback_params
     sizes, L = spec.layer_sizes, spec.n_layers
     beta = state.rule.output_step()
-    learns_feedback = state.rule.has_trained_feedback
+    learns_feedback = state.rule.has_trained_feedback and not opts.frozen_hidden
     chip = modeled_chip(state.chip)
     net = nengo.Network(label="tpneuro", seed=seed)
     net.presentation = presentation if presentation is not None else Presentation(spec)
@@ -124,12 +125,14 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
                                   "forward")
             post = net.layers[i].neurons if i < L else net.readout
             rule = LocalTargetRule if i < L else LocalTargetReadoutRule
+            plastic = i == L or not opts.frozen_hidden          # frozen_hidden: only the readout learns
             net.forward_connections.append(nengo.Connection(
                 net.layers[i - 1].neurons, post, transform=fwd[weight_key(i)], synapse=opts.synapse,
-                learning_rule_type=rule(kappa, pre_synapse=nengo.Lowpass(opts.synapse), store=store(i, "forward"))))
+                learning_rule_type=rule(kappa, pre_synapse=nengo.Lowpass(opts.synapse), store=store(i, "forward"))
+                if plastic else None))
             net.bias_connections.append(nengo.Connection(
                 bias_unit.neurons, post, transform=fwd[bias_key(i)][:, None], synapse=None,
-                learning_rule_type=rule(kappa, pre_synapse=None)))
+                learning_rule_type=rule(kappa, pre_synapse=None) if plastic else None))
 
         net.label_input = nengo.Node(net.presentation.label_source, size_out=sizes[L], label="label")
         net.output_unit = OutputUnit(net.presentation, sizes[L], beta,
@@ -149,8 +152,9 @@ def build_nengo_network(state: TrainState, options: NengoOptions | None = None,
             compartment = nengo.Node(ApicalCompartment(net.presentation, sizes[i], decay), size_in=sizes[i],
                                      size_out=2 * sizes[i], label=f"apical compartment {i}")
             nengo.Connection(net.apical[-1], compartment, synapse=None)
-            nengo.Connection(compartment[sizes[i]:], net.forward_connections[i - 1].learning_rule, synapse=None)
-            nengo.Connection(compartment[sizes[i]:], net.bias_connections[i - 1].learning_rule, synapse=None)
+            if net.forward_connections[i - 1].learning_rule_type is not None:      # not a frozen hidden layer
+                nengo.Connection(compartment[sizes[i]:], net.forward_connections[i - 1].learning_rule, synapse=None)
+                nengo.Connection(compartment[sizes[i]:], net.bias_connections[i - 1].learning_rule, synapse=None)
             net.compartments.append(compartment)
         nengo.Connection(net.error_neurons.neurons, net.apical[L - 1], transform=_pair(sizes[L]).T,
                          synapse=feedback_synapse)

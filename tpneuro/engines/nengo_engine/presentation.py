@@ -161,6 +161,7 @@ class ApicalCompartment:
         self.presentation, self.n, self.decay = presentation, n, decay
         self.before, self.last = np.zeros(n), np.zeros(n)
         self.factor, self.restarts = 0.0, presentation.restarts
+        self.recorded: list[np.ndarray] = []      # the compartment's signal A per step while presentation.recording
 
     def __call__(self, t, filtered):
         p = self.presentation
@@ -171,4 +172,6 @@ class ApicalCompartment:
         self.last[:] = filtered
         self.factor *= self.decay
         apical = filtered - self.factor * self.before if self.factor > 0.0 else filtered.copy()
+        if p.recording:
+            self.recorded.append(apical.copy())
         return np.concatenate([apical, apical if p.phase is Phase.NUDGE else np.zeros(self.n)])

@@ -23,10 +23,14 @@ from .simulator_io import (
 
 
 def runtime_key(state: TrainState, options: NengoOptions) -> tuple:
-    """What the built model depends on besides its learned weights: shapes, rule, options, fixed feedback, chip."""
+    """What the built model depends on besides its learned weights: shapes, rule, options, fixed feedback, fixed
+    hidden layers (options.frozen_hidden), chip."""
     rule = state.rule
     fixed = () if rule.has_trained_feedback else tuple(
         state.feedback_params[k].tobytes() for k in sorted(state.feedback_params))
+    if options.frozen_hidden:
+        L = state.spec.n_layers
+        fixed += tuple(state.forward_params[f"{p}{i}"].tobytes() for i in range(1, L) for p in ("W", "b"))
     chip = modeled_chip(state.chip)
     return (state.spec, type(rule), rule.output_step(), rule.has_trained_feedback, options, fixed,
             () if chip is None else chip.key)

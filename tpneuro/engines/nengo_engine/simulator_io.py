@@ -18,10 +18,11 @@ def _weights(sim: nengo.Simulator, conn: nengo.Connection) -> np.ndarray:
 
 def write_params(sim: nengo.Simulator, net: nengo.Network, forward: Params, feedback: Params) -> None:
     """Set every learned weight of the running model to the given parameters (feedback parameters into every
-    connection that holds them, net.feedback_parameters)."""
+    connection that holds them, net.feedback_parameters); fixed ones (a frozen hidden layer's) are built in."""
     for i, (w, b) in enumerate(zip(net.forward_connections, net.bias_connections), start=1):
-        _weights(sim, w)[...] = forward[weight_key(i)]
-        _weights(sim, b)[...] = forward[bias_key(i)][:, None]
+        if w.learning_rule_type is not None:
+            _weights(sim, w)[...] = forward[weight_key(i)]
+            _weights(sim, b)[...] = forward[bias_key(i)][:, None]
     for key, conn in net.feedback_parameters:
         if conn.learning_rule_type is not None:
             q = feedback[key]
@@ -33,8 +34,9 @@ def write_params(sim: nengo.Simulator, net: nengo.Network, forward: Params, feed
 def read_params(sim: nengo.Simulator, net: nengo.Network, forward: Params, feedback: Params) -> None:
     """Copy the running model's learned weights into the given parameter dicts (in place, keeping dtypes)."""
     for i, (w, b) in enumerate(zip(net.forward_connections, net.bias_connections), start=1):
-        forward[weight_key(i)] = _weights(sim, w).astype(forward[weight_key(i)].dtype)
-        forward[bias_key(i)] = _weights(sim, b)[:, 0].astype(forward[bias_key(i)].dtype)
+        if w.learning_rule_type is not None:
+            forward[weight_key(i)] = _weights(sim, w).astype(forward[weight_key(i)].dtype)
+            forward[bias_key(i)] = _weights(sim, b)[:, 0].astype(forward[bias_key(i)].dtype)
     for key, conn in net.feedback_parameters:
         if conn.learning_rule_type is not None:
             pair = _weights(sim, conn)
