@@ -150,6 +150,35 @@ def test_frozen_hidden_control_trains_only_the_readout(spiking_engine_name):
     assert {"W1", "b1", "W2", "b2", "Q1"} <= changed[False]
 
 
+def test_phase_recording_shows_one_sample_through_every_phase(spiking_engine_name):
+    """engine.phase_recording (the all-phases raster of a spiking run's plots): one training sample at the
+    engine's quick settings, recorded through the free phase, one noise window per hidden layer and the nudge.
+    The phases follow each other without gaps and end with the nudge; every population's spike counts and every
+    recorded apical signal cover the same steps; the error coders are silent in the free phase (their input is
+    zero there by design) and fire in the nudge and the noise windows; the apical signal moves in the nudge; the
+    state's weights are left as they were."""
+    engine = get_engine(spiking_engine_name, "test", get_engine_class(spiking_engine_name).quick_options)
+    state, x, y = firing_state()
+    engine.prepare_state(state)
+    before = {k: v.copy() for k, v in {**state.forward_params, **state.feedback_params}.items()}
+    rec = engine.phase_recording(state, x, y, np.random.default_rng(0))
+    labels = [label for label, _, _ in rec.phases]
+    assert labels[-1] == "nudge" and any(label.startswith("noise") for label in labels)
+    assert all(end == nxt for (_, _, end), (_, nxt, _) in zip(rec.phases, rec.phases[1:]))
+    steps = rec.phases[-1][2]
+    assert {"input", "layer 1", "error"} <= set(rec.spikes)
+    assert all(len(train) == steps for train in rec.spikes.values())
+    assert set(rec.apical) == {"layer 1"} and len(rec.apical["layer 1"]) == steps
+    span = {label.split()[0]: (first, end) for label, first, end in rec.phases}
+    free_end = rec.phases[0][2] if labels[0] == "free" else span["average"][1]
+    error = rec.spikes["error"]
+    assert error[:free_end].sum() == 0
+    assert error[slice(*span["nudge"])].sum() > 0 and error[slice(*span["noise"])].sum() > 0
+    assert np.abs(rec.apical["layer 1"][slice(*span["nudge"])]).max() > 0
+    for k, v in before.items():
+        np.testing.assert_array_equal({**state.forward_params, **state.feedback_params}[k], v)
+
+
 def test_online_training_counts_spikes_and_synaptic_events(spiking_engine_name):
     """Online passes over three input blocks: the weights learned in the simulation are in the state; synaptic
     events are spikes x the mapping's fan-out; ``totals`` adds up the calls per kind with their wall seconds."""
@@ -389,6 +418,7 @@ __all__ = ["spiking_engine_name", "test_epoch_learning_rate_factor_scales_the_in
            "test_layerwise_nudged_phase_moves_every_layer_like_the_rate_engine_drl",
            "test_with_one_hidden_layer_layerwise_drl_is_direct_ddtp_linear",
            "test_frozen_hidden_control_trains_only_the_readout",
+           "test_phase_recording_shows_one_sample_through_every_phase",
            "test_feedback_learning_moves_q_toward_the_rules_own_fixed_point",
            "test_hidden_learning_rate_scales_only_the_hidden_layers",
            "test_one_nudged_phase_is_one_sgd_step_of_the_rate_engines_update",
