@@ -2,7 +2,6 @@
 engine's update, and what the pathway costs per training sample.
 
     python benchmarks/bench_feedback_populations.py [--engines nengo,brian2] [--samples N] [--hidden 32,32]
-                                                    [--out benchmarks/results/feedback_populations.json]
 
 Network 64-32-32-10 (``--hidden``) soft-LIF, Xavier-normal weights times 8 for layer 1, 30 for the hidden layers
 above it and 1 for the readout, zero biases (about 40 % of the hidden units fire, mean normalised rate 0.08 on
@@ -19,25 +18,26 @@ F+, F-). Engines at their default options; brian2 on its numpy target (no compil
   spikes and synaptic events (spikes x fan-out) of the feedback pathway (error and difference coders, feedback
   populations), of the forward pathway (input and hidden layers), the neurons of each, and wall seconds.
 
-Prints both tables and writes them, with the command line and the machine, to ``--out`` as JSON.
+Prints both tables and writes them, with the command line and the machine, to its results file
+(benchmarks/results_file.py).
 """
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from tpneuro.config import validate_config
-from tpneuro.engines import get_engine
-from tpneuro.network import forward
-from tpneuro.network.loss import cross_entropy
-from tpneuro.runs import build_state, load_data
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_file import ResultsFile  # noqa: E402
+
+from tpneuro.config import validate_config  # noqa: E402
+from tpneuro.engines import get_engine  # noqa: E402
+from tpneuro.network import forward  # noqa: E402
+from tpneuro.network.loss import cross_entropy  # noqa: E402
+from tpneuro.runs import build_state, load_data  # noqa: E402
 
 RULES = {
     "ddtp_linear": {"name": "ddtp_linear", "beta": 0.1, "sigma": 0.1},
@@ -99,13 +99,13 @@ def cost(engine, state, x, y) -> dict:
             "simulated_s_per_sample": counts["simulated_seconds"] / n}
 
 
-def main(argv=None) -> None:
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engines", default="nengo,brian2")
     parser.add_argument("--samples", type=int, default=5)
     parser.add_argument("--hidden", default="32,32")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/feedback_populations.json"))
-    args = parser.parse_args(argv)
+    args = parser.parse_args()
+    results = ResultsFile()
     hidden = [int(h) for h in args.hidden.split(",")]
     rows = []
     for engine_name in args.engines.split(","):
@@ -115,21 +115,23 @@ def main(argv=None) -> None:
             agree = agreement(engine, state, data.x_test[:args.samples], data.y_test[:args.samples])
             spent = cost(get_engine(engine_name, "bench", ENGINE_OPTIONS[engine_name]), state,
                          data.x_train[:8], data.y_train[:8])
-            rows.append({"engine": engine_name, "rule": rule_name, "agreement": agree, "cost": spent})
-            print(f"{engine_name:7s} {rule_name:12s} " + "  ".join(
-                f"{k}: corr {v['median_corr']:.3f} size {v['median_size']:.2f} (summed {v['summed_corr']:.3f} "
-                f"{v['summed_size']:.2f})" for k, v in agree.items()), flush=True)
-    print("\nper training sample: feedback spikes / synaptic events, forward spikes / events, wall s")
-    for r in rows:
-        c = r["cost"]
-        print(f"{r['engine']:7s} {r['rule']:12s} {c['feedback_spikes']:9.0f} {c['feedback_events']:11.0f} "
-              f"{c['forward_spikes']:9.0f} {c['forward_events']:11.0f} {c['wall_s_per_sample']:8.3f}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({
-        "command": "python benchmarks/bench_feedback_populations.py " + " ".join(sys.argv[1:] if argv is None else argv),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
-        "network": [64, *hidden, 10], "samples": args.samples, "rows": rows}, indent=1))
-    print(f"written to {args.out}")
+            rows.append((engine_name, rule_name, agree, spent))
+            print(f"{engine_name} {rule_name} done", flush=True)
+    network = "-".join(str(n) for n in [64, *hidden, 10])
+    results.table(f"digits {network}, first {args.samples} test digits: one nudged phase against the rate engine's "
+                  "update of the rule, per W_i: median over samples of the correlation and of the size ratio (units "
+                  "of learning_rate / beta), and of the changes summed over the samples",
+                  ["engine", "rule", "W", "median corr", "median size", "summed corr", "summed size"],
+                  [[e, r, k, f"{v['median_corr']:.3f}", f"{v['median_size']:.2f}", f"{v['summed_corr']:.3f}",
+                    f"{v['summed_size']:.2f}"] for e, r, agree, _ in rows for k, v in agree.items()])
+    results.table("per training sample (first 8 training digits, noise phase on): spikes and synaptic events of "
+                  "the feedback pathway (error and difference coders, feedback populations) and of the forward "
+                  "pathway, wall seconds",
+                  ["engine", "rule", "feedback spikes", "feedback events", "forward spikes", "forward events",
+                   "wall s"],
+                  [[e, r, f"{c['feedback_spikes']:.0f}", f"{c['feedback_events']:.0f}", f"{c['forward_spikes']:.0f}",
+                    f"{c['forward_events']:.0f}", f"{c['wall_s_per_sample']:.3f}"] for e, r, _, c in rows])
+    results.write()
 
 
 if __name__ == "__main__":
