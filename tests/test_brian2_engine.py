@@ -248,7 +248,13 @@ def test_cython_target_agrees_with_numpy():
 
 
 @pytest.mark.slow
-def test_digits_training_beats_chance_by_far():
-    """Two epochs on 400 digits (64 LIF hidden units, default options, cpp_standalone): test accuracy above
-    40 % (chance 10 %)."""
-    assert digits_online_accuracy(Brian2Engine(), train_subset=400) > 0.4
+def test_digits_training_beats_the_frozen_hidden_control():
+    """Two epochs on 400 digits (64 LIF hidden units, Xavier gain 3 so that the hidden layer fires before it
+    learns, default options, cpp_standalone) against the same run with the hidden layer frozen
+    (engine_options.frozen_hidden: only the readout learns; same initial weights and data order): test
+    accuracy more than 3 points above the control's, so the hidden layer's learning adds to what a readout of
+    its random features reaches. Measured: 55.00 % against 49.17 %. A rule whose hidden updates vanish scores
+    the control's accuracy. benchmarks/bench_spiking_controls.py runs the full comparison."""
+    accuracy = digits_online_accuracy(Brian2Engine(), train_subset=400, init_gain=3.0)
+    control = digits_online_accuracy(Brian2Engine(frozen_hidden=True), train_subset=400, init_gain=3.0)
+    assert accuracy - control > 0.03, f"test accuracy {accuracy:.3f}, frozen-hidden control {control:.3f}"

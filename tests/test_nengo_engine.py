@@ -115,10 +115,13 @@ def test_spike_trains_are_exactly_the_counted_spikes(engine):
 
 
 @pytest.mark.slow
-def test_digits_training_beats_chance_by_far():
-    """Two online epochs on the 1257 digits training samples (64 LIF hidden units, default options, Xavier init
-    with zero biases, no feedback pre-training): test accuracy above 50 % (chance 10 %; the trainer's
-    benchmark, with a feedback pre-training epoch, measured 76.7 % after two epochs). The earlier budget of two
-    epochs on 400 samples gave 31.9 % at learning_rate 0.2 and 28.3 % at 0.1."""
-    accuracy = digits_online_accuracy(NengoEngine())
-    assert accuracy > 0.5, f"test accuracy {accuracy:.3f}"
+def test_digits_training_beats_the_frozen_hidden_control():
+    """Two online epochs on 400 digits (64 LIF hidden units, Xavier gain 3 so that the hidden layer fires before
+    it learns, default options, no feedback pre-training) against the same run with the hidden layer frozen
+    (engine_options.frozen_hidden: only the readout learns; same initial weights and data order): test accuracy
+    more than 15 points above the control's. Measured: 68.61 % against 32.78 % (nengo's default readout step is a
+    quarter of brian2's, so its readout alone learns slowly). A rule whose hidden updates vanish scores the
+    control's accuracy. benchmarks/bench_spiking_controls.py runs the full comparison."""
+    accuracy = digits_online_accuracy(NengoEngine(), train_subset=400, init_gain=3.0)
+    control = digits_online_accuracy(NengoEngine(frozen_hidden=True), train_subset=400, init_gain=3.0)
+    assert accuracy - control > 0.15, f"test accuracy {accuracy:.3f}, frozen-hidden control {control:.3f}"
