@@ -19,7 +19,7 @@ dr_L (the difference chain of DRL's loss, Eq. 11, for linear g), and the same co
 ||u_i - Q_{i+1} Q_{i+2} ... Q_L dr_L||^2 over Q_{i+1}. The apical compartment sums its synapses,
 A_i = sum_j q_ij s_j, with s_j = polarity_j tr_j the signed trace of presynaptic coder j (+ for the ON, - for
 the OFF neuron of an error channel; in the noise phase the coders carry e = acc - rf = -dr_L), and each
-synapse follows the gradient of (u_i + A_i)^2 with respect to its own weight:
+synapse follows the gradient of (u_i + A_i)^2 with respect to its own weight::
 
     dq_ij/dt = -(kappa_fb / P_i) g (u_i + A_i) s_j,
     u_i = G(J_i) - G(J_i - n_i)                     (the rate deviation the neuron's own noise current n_i
@@ -33,7 +33,7 @@ something a neuron holds). The neuron computes fb_factor = -(kappa_fb / P_i)(u_i
 (0 otherwise) and the synapse adds fb_factor s_j dt.
 
 ON and OFF synapses of a channel (``feedback_pairs`` "untied", the default) each hold their own weight and see
-only their own coder's trace, so A_i = Q_on [e]_+ - Q_off [e]_-: the rule is local to each synapse, and as the
+only their own coder's trace, so A_i = Q_on max(e, 0) - Q_off max(-e, 0): the rule is local to each synapse, and as the
 reconstruction target is linear in dr_L both halves have the same fixed point. "tied" keeps them equal: both
 synapses read the pair's summed signed trace es = tr_on - tr_off (which the OFF synapse cannot see on its own)
 and the ON half is written over the OFF half after every run, a non-local shortcut kept for comparison (under
