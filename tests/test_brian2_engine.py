@@ -1,7 +1,8 @@
 """The brian2 spiking engine against independent references: the rate engine's DDTP-linear LocalUpdate, the
 chip's weight grid, the Loihi-style discrete LIF rate curve, its own numpy target (for cpp_standalone re-runs),
 and the spike counts it reports. The checks every engine shares (refusals, profiles, LIF rates, nudged update,
-pseudo-inverse, spike counts) are in tests/engine_contract_suite.py and tests/spiking_agreement_suite.py.
+pseudo-inverse, spike counts, layer-wise and non-linear feedback) are in tests/engine_contract_suite.py and
+tests/spiking_agreement_suite.py.
 
 The network is 8-12-3 with LIF hidden units whose input currents J = W_1 x + b_1 span about 1..4 (firing
 range). Fast tests use the numpy target with short phases (no compile) or the default cpp_standalone build of
@@ -23,11 +24,8 @@ from tpneuro.engines.brian2_engine.schedule import Layout, build_schedule
 from tpneuro.runs.chip_setup import chip_instance, put_on_chip
 from tpneuro.errors import ConfigError
 from tpneuro.hardware import ChipInstance, load_profile
-from tpneuro.network import forward
-from tpneuro.rules import make_rule
 
-from spiking_networks import BETA, deep_firing_state, digits_online_accuracy, firing_state, rate_engine_comparison
-from tpneuro.theory import damped_pseudo_inverse, output_jacobians
+from spiking_networks import BETA, digits_online_accuracy, firing_state, rate_engine_comparison
 
 # Short phases for numpy-target tests: every sample is ~40 ms of simulated time instead of 175 ms.
 SHORT = dict(target="numpy", settle=0.01, average=0.005, nudge=0.01, noise_windows=1, noise_settle=0.004,
@@ -239,65 +237,6 @@ def test_cpp_standalone_runs_a_rule_whose_feedback_does_not_learn():
     np.testing.assert_allclose(state.forward_params["W1"], ref.forward_params["W1"], atol=1e-9)
 
 
-# -- layer-wise feedback (DRL): the chain t_i - h_i = Q_{i+1} (t_{i+1} - h_{i+1}) ---------------------------------
-def test_layerwise_nudged_phase_moves_every_layer_like_the_rate_engine_drl():
-    """8-12-10-3, DRL with linear feedback (cpp_standalone): one nudged phase changes W_1 (its apical signal
-    two feedback synapses from the output: error coders -> Q_3 -> layer 2 -> difference coders -> Q_2 ->
-    layer 1), W_2 and the readout W_3 like -(rate engine DRL LocalUpdate gradient): sign agreement >= 0.8 on
-    the entries above 10 % of the largest, correlation > 0.9 and size learning_rate / beta times it within
-    15 % (the two-stage rise of W_1's apical signal is in its rate constant). Measured on samples 0..2: W_1
-    0.98 / 0.98 / 0.98 correlation and size 0.95 / 1.01 / 0.99; W_2 0.98 / 0.96 / 0.97, W_3 0.92."""
-    engine = Brian2Engine()
-    state, x, y = deep_firing_state()
-    change = engine.nudged_weight_change(state, x[:1], y[:1])
-    assert set(engine.last_counts["spikes"]) == {"input", "layer 1", "layer 2", "error", "difference 2"}
-    assert engine.last_counts["fan_out"] == {"input": 12, "layer 1": 10, "layer 2": 3, "error": 11, "difference 2": 12}
-    for i, got, want, agree, corr in rate_engine_comparison(state, x[:1], y[:1], change):
-        ratio = np.linalg.norm(got) / (engine.options.learning_rate / BETA * np.linalg.norm(want))
-        assert agree >= 0.8 and corr > 0.9, f"W{i}: sign agreement {agree:.2f}, correlation {corr:.3f}"
-        assert 0.85 < ratio < 1.15, f"W{i}: size ratio {ratio:.2f}"
-
-
-def test_layerwise_feedback_learning_moves_the_chain_toward_the_damped_pseudo_inverse():
-    """Forward weights frozen, 30 noise-phase samples (the six inputs five times, cpp_standalone). Q_3 (output
-    -> layer 2) moves toward the damped pseudo-inverse of J_2 = d h_L / d h_2 (lambda 0.1, averaged over the
-    samples): relative distance below 0.8 of its start (measured 2.47 -> 1.30). Q_2 (layer 2's difference ->
-    layer 1) minimises DRL's loss for layer 1 through the chain: with the final Q_3, the learned product
-    Q_2 Q_3 is closer to the pseudo-inverse of J_1 than the initial Q_2 times it, below 0.93 of that distance
-    (measured 1.026 against 1.183: 0.87). Layer 1's reconstruction is hard in spiking: the best linear map
-    from the output's spiking deviation to u_1 explains only about 6 % of it (25 % in the rate model, rank 3
-    of 12), for direct feedback (DDTP-linear) as for the chain, so the bound is loose."""
-    engine = Brian2Engine()
-    state, x, _ = deep_firing_state()
-    act = forward(state.spec, state.forward_params, x)
-    jac = output_jacobians(state.spec, state.forward_params, act)
-    target = {i: damped_pseudo_inverse(jac[i], 0.1).mean(axis=0) for i in (1, 2)}
-    fb = state.feedback_params
-    q2, q3 = fb["Q2"].copy(), fb["Q3"].copy()
-    distance = lambda m, i: np.linalg.norm(m - target[i]) / np.linalg.norm(target[i])  # noqa: E731
-    engine.train_feedback(state, np.repeat(x, 5, axis=0), np.random.default_rng(0))
-    assert distance(fb["Q3"], 2) < 0.8 * distance(q3, 2)
-    assert distance(fb["Q2"] @ fb["Q3"], 1) < 0.93 * distance(q2 @ fb["Q3"], 1)
-
-
-def test_with_one_hidden_layer_layerwise_drl_is_direct_ddtp_linear():
-    """The mapping's reduction: with one hidden layer, DRL's layer-wise Q_2 is DDTP-linear's direct Q_1
-    (t_1 - h_1 = Q (t_2 - h_2) either way, no difference coders), so from the same Q, weights and generator a
-    training call learns the same Q and forward weights (to 1e-12), and Q did change."""
-    engine = Brian2Engine(**SHORT)
-    ddtp, x, y = firing_state()
-    drl = TrainState(ddtp.spec, make_rule("drl", ddtp.spec, beta=BETA, sigma=0.05, feedback_activation="linear"),
-                     {k: v.copy() for k, v in ddtp.forward_params.items()},
-                     {"Q2": ddtp.feedback_params["Q1"].copy(), "c2": np.zeros(12)}, None, None)
-    q = ddtp.feedback_params["Q1"].copy()
-    for state in (ddtp, drl):
-        engine.train_batch(state, x[:3], y[:3], np.random.default_rng(0), train_feedback=True)
-    assert np.abs(ddtp.feedback_params["Q1"] - q).max() > 1e-3
-    np.testing.assert_allclose(drl.feedback_params["Q2"], ddtp.feedback_params["Q1"], atol=1e-12)
-    for k, v in ddtp.forward_params.items():
-        np.testing.assert_allclose(drl.forward_params[k], v, atol=1e-12)
-
-
 # -- slow: other targets and real training ------------------------------------------------------------------
 @pytest.mark.slow
 def test_cython_target_agrees_with_numpy():
@@ -309,7 +248,13 @@ def test_cython_target_agrees_with_numpy():
 
 
 @pytest.mark.slow
-def test_digits_training_beats_chance_by_far():
-    """Two epochs on 400 digits (64 LIF hidden units, default options, cpp_standalone): test accuracy above
-    40 % (chance 10 %)."""
-    assert digits_online_accuracy(Brian2Engine(), train_subset=400) > 0.4
+def test_digits_training_beats_the_frozen_hidden_control():
+    """Two epochs on 400 digits (64 LIF hidden units, Xavier gain 3 so that the hidden layer fires before it
+    learns, default options, cpp_standalone) against the same run with the hidden layer frozen
+    (engine_options.frozen_hidden: only the readout learns; same initial weights and data order): test
+    accuracy more than 3 points above the control's, so the hidden layer's learning adds to what a readout of
+    its random features reaches. Measured: 55.00 % against 49.17 %. A rule whose hidden updates vanish scores
+    the control's accuracy. benchmarks/bench_spiking_controls.py runs the full comparison."""
+    accuracy = digits_online_accuracy(Brian2Engine(), train_subset=400, init_gain=3.0)
+    control = digits_online_accuracy(Brian2Engine(frozen_hidden=True), train_subset=400, init_gain=3.0)
+    assert accuracy - control > 0.03, f"test accuracy {accuracy:.3f}, frozen-hidden control {control:.3f}"

@@ -51,8 +51,11 @@ def test_options_reject_a_phase_shorter_than_the_time_step():
 
 def test_build_nengo_network_returns_a_probeable_network():
     """The user-facing builder returns a nengo.Network; in the free phase the forward rules' delta is exactly 0
-    (plasticity gated off) and the target node equals the hidden rates; after a nudge it is not."""
+    (plasticity gated off) and the apical signal is 0; after a nudge with label 0 the apical signal is Q_1 times
+    the error the output unit computed inside the simulation, beta (onehot(0) - softmax(acc)) with acc its
+    free-phase average of the smoothed readout (the readout probe's mean over the averaging window, to 1e-12)."""
     from tpneuro.engines.nengo_engine import Phase
+    from tpneuro.network.loss import softmax
 
     state, x, _ = firing_state()
     net = build_nengo_network(state)
@@ -61,17 +64,25 @@ def test_build_nengo_network_returns_a_probeable_network():
     with net:
         delta = nengo.Probe(net.forward_connections[0].learning_rule, "delta")
         apical = nengo.Probe(net.apical[0])
-    net.presentation.x[:] = x[0]
+        readout = nengo.Probe(net.readout, synapse=nengo.Lowpass(0.01))
+    p = net.presentation
+    p.x[:] = x[0]
     with np.errstate(divide="ignore"), nengo.Simulator(net, progress_bar=False) as sim:
-        sim.run(0.05)
+        sim.run(0.04)
+        p.averaging = True
+        sim.run(0.01)
+        p.averaging = False
         free_steps = len(sim.trange())
-        net.presentation.error[:] = [0.3, -0.1, -0.2]
-        net.presentation.phase = Phase.NUDGE
+        p.label[:] = [1.0, 0.0, 0.0]
+        p.restart_pathway()
+        p.phase = Phase.NUDGE
         sim.run(0.03)
+    acc = sim.data[readout][40:50].mean(axis=0)
+    np.testing.assert_allclose(net.output_unit.acc, acc, rtol=0, atol=1e-12)
     assert np.all(sim.data[delta][:free_steps] == 0.0) and np.all(sim.data[apical][:free_steps] == 0.0)
     assert np.abs(sim.data[delta][-1]).max() > 0.0
-    q = state.feedback_params["Q1"]
-    np.testing.assert_allclose(sim.data[apical][-1], q @ [0.3, -0.1, -0.2], atol=0.05 * np.abs(q).sum(axis=1).max())
+    q, error = state.feedback_params["Q1"], state.rule.output_step() * ([1.0, 0.0, 0.0] - softmax(acc[None])[0])
+    np.testing.assert_allclose(sim.data[apical][-1], q @ error, atol=0.05 * np.abs(q).sum(axis=1).max())
 
 
 def test_nengo_progress_bar_is_off_by_default_and_shows_a_call_when_asked():
@@ -104,10 +115,13 @@ def test_spike_trains_are_exactly_the_counted_spikes(engine):
 
 
 @pytest.mark.slow
-def test_digits_training_beats_chance_by_far():
-    """Two online epochs on the 1257 digits training samples (64 LIF hidden units, default options, Xavier init
-    with zero biases, no feedback pre-training): test accuracy above 50 % (chance 10 %; the trainer's
-    benchmark, with a feedback pre-training epoch, measured 76.7 % after two epochs). The earlier budget of two
-    epochs on 400 samples gave 31.9 % at learning_rate 0.2 and 28.3 % at 0.1."""
-    accuracy = digits_online_accuracy(NengoEngine())
-    assert accuracy > 0.5, f"test accuracy {accuracy:.3f}"
+def test_digits_training_beats_the_frozen_hidden_control():
+    """Two online epochs on 400 digits (64 LIF hidden units, Xavier gain 3 so that the hidden layer fires before
+    it learns, default options, no feedback pre-training) against the same run with the hidden layer frozen
+    (engine_options.frozen_hidden: only the readout learns; same initial weights and data order): test accuracy
+    more than 15 points above the control's. Measured: 68.61 % against 32.78 % (nengo's default readout step is a
+    quarter of brian2's, so its readout alone learns slowly). A rule whose hidden updates vanish scores the
+    control's accuracy. benchmarks/bench_spiking_controls.py runs the full comparison."""
+    accuracy = digits_online_accuracy(NengoEngine(), train_subset=400, init_gain=3.0)
+    control = digits_online_accuracy(NengoEngine(frozen_hidden=True), train_subset=400, init_gain=3.0)
+    assert accuracy - control > 0.15, f"test accuracy {accuracy:.3f}, frozen-hidden control {control:.3f}"

@@ -61,7 +61,7 @@ def test_network_from_run_carries_the_checkpoint_weights(run_dir):
     for i, conn in enumerate(net.forward_connections, start=1):
         np.testing.assert_array_equal(conn.transform.init, state.forward_params[f"W{i}"])
     q = state.feedback_params["Q1"]
-    np.testing.assert_array_equal(net.feedback_connections[0].transform.init, np.hstack([q, -q]))
+    np.testing.assert_array_equal(net.feedback_parameters[0][1].transform.init, np.hstack([q, -q]))
     assert yaml.safe_load((run_dir / "config.yaml").read_text())["engine"] == "nengo"
 
 

@@ -104,7 +104,7 @@ def test_learning_rates_are_rounded_to_the_profile_mantissa():
     exact = plain.forward_connections[0].learning_rule_type.learning_rate * dt
     stored = chip_net.forward_connections[0].learning_rule_type.learning_rate * dt
     assert stored == pytest.approx(round_mantissa(exact, 3)) and stored != pytest.approx(exact)
-    fb = chip_net.feedback_connections[0].learning_rule_type.learning_rate * dt
+    fb = chip_net.feedback_parameters[0][1].learning_rule_type.learning_rate * dt
     assert fb == pytest.approx(round_mantissa(NengoEngine().options.feedback_learning_rate * dt, 3))
 
 

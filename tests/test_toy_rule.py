@@ -25,7 +25,7 @@ from tpneuro.rules.base import TargetHyperparams
 from tpneuro.rules.op_counts import LayerProducts, target_rule_macs
 from tpneuro.training import train
 
-from spiking_networks import deep_firing_state, firing_state, rate_engine_comparison
+from spiking_networks import deep_firing_state, firing_state, probe_engine, rate_engine_comparison
 
 
 class ToySignHyperparams(TargetHyperparams):
@@ -142,31 +142,32 @@ def test_spiking_engines_map_the_direct_toy_from_its_declarations(toy_rules, eng
         assert agree >= 0.9 and corr > 0.9, f"W{i}: sign agreement {agree:.2f}, correlation {corr:.3f}"
 
 
-@pytest.mark.parametrize("engine_name, activation, refusal", [
-    ("nengo", "linear", r"nengo engine: rule 'toy_layerwise_sign' has feedback wiring 'layerwise', which this "
-                        r"engine does not map \(it maps direct\)"),
-    ("nengo", "tanh", r"nengo engine: rule 'toy_layerwise_sign' has feedback wiring 'layerwise'"),
-    ("brian2", "tanh", r"brian2 engine: rule 'toy_layerwise_sign' with a nonlinear feedback map "
-                       r"\(rule.feedback_activation\).*; fix: set rule.feedback_activation: linear"),
-    ("brian2", "linear", None),
+@pytest.mark.parametrize("engine_name", ["nengo", "brian2"])
+@pytest.mark.parametrize("activation, refusal", [
+    ("tanh", r"{} engine: rule 'toy_layerwise_sign' with a nonlinear feedback map of tanh \(rule.feedback_activation\)"
+             r".* only with s in soft_lif; fix: set rule.feedback_activation: linear or soft_lif, or use --engine rate"),
+    ("linear", None),
 ])
 def test_spiking_engines_refuse_or_map_the_layerwise_toy_from_its_declarations(toy_rules, engine_name, activation,
                                                                               refusal):
-    """nengo maps direct feedback only; brian2 maps layer-wise feedback whose map is linear."""
+    """Both spiking engines map layer-wise feedback whose map is linear, or non-linear with the LIF rate curve of
+    their feedback populations; a tanh map is refused, naming the field and the activations they map."""
     spec = firing_state()[0].spec
     rule = make_rule("toy_layerwise_sign", spec, beta=0.5, feedback_activation=activation)
     engine = get_engine_class(engine_name)
     if refusal is None:
         engine.check_run(rule, spec, None)
     else:
-        with pytest.raises(UnsupportedByEngine, match=refusal):
+        with pytest.raises(UnsupportedByEngine, match=refusal.format(engine_name)):
             engine.check_run(rule, spec, None)
 
 
-def test_brian2_runs_the_linear_layerwise_toy_through_its_chain(toy_rules):
-    """On the 8-12-10-3 network brian2 carries the toy's layer-wise differences down its chain of difference
-    coders: one nudged phase moves every W_i like the rate engine's update of the toy rule (correlation > 0.9)."""
-    engine = get_engine("brian2", "test", {"target": "numpy"})
+@pytest.mark.parametrize("engine_name", ["nengo", "brian2"])
+def test_spiking_engines_run_the_linear_layerwise_toy_through_their_chain(toy_rules, engine_name):
+    """On the 8-12-10-3 network both spiking engines carry the toy's layer-wise differences down their chain of
+    difference coders: one nudged phase moves every W_i like the rate engine's update of the toy rule
+    (correlation > 0.9)."""
+    engine = probe_engine(engine_name)
     state, x, y = deep_firing_state(rule="toy_layerwise_sign", hyper={"beta": 0.5, "feedback_activation": "linear"})
     change = engine.nudged_weight_change(state, x[:1], y[:1])
     for i, _, _, agree, corr in rate_engine_comparison(state, x[:1], y[:1], change):

@@ -24,6 +24,10 @@ class EngineCapabilities:
     wirings: frozenset[str] = frozenset(FEEDBACK_WIRINGS)
     feedback_maps: frozenset[str] = frozenset(("none", "linear", "nonlinear"))
     feedback_trainings: frozenset[str] = frozenset(FEEDBACK_TRAININGS)
+    # of a non-linear feedback map g(u) = s(Q u + c): how it may be trained (None: as feedback_trainings), and the
+    # activations s the engine realises (None: all)
+    nonlinear_feedback_trainings: frozenset[str] | None = None
+    feedback_activations: frozenset[str] | None = None
     local_rules_only: bool = False           # refuse rules with a non-local piece (Locality)
     needs_output_step: bool = False          # the engine delivers target differences: the rule must have targets
     hidden_activations: frozenset[str] | None = None
@@ -43,17 +47,28 @@ class EngineCapabilities:
         if self.needs_output_step and rule.output_step() is None:
             return (f"rule {name!r} has no output target (its hidden layers learn from backpropagated error "
                     f"gradients), and {self.why} delivers target differences"), rate
-        checks = (("feedback wiring", rule.feedback_wiring, self.wirings),
-                  ("feedback training", rule.feedback_training, self.feedback_trainings))
-        for what, value, mapped in checks:
-            if value not in mapped:
-                return (f"rule {name!r} has {what} {value!r}, which this engine does not map (it maps "
-                        f"{_listed(mapped)})"), f"{rate}, or a rule with one of those"
+        if rule.feedback_wiring not in self.wirings:
+            return (f"rule {name!r} has feedback wiring {rule.feedback_wiring!r}, which this engine does not map (it "
+                    f"maps {_listed(self.wirings)})"), f"{rate}, or a rule with one of those"
+        field = rule.feedback_map_field()
+        fix = lambda value: f"set {field}: {value}, or {rate}" if field.startswith("rule.") else rate  # noqa: E731
         if rule.feedback_map not in self.feedback_maps:
-            field = rule.feedback_map_field()
             return (f"rule {name!r} with a {rule.feedback_map} feedback map ({field}): {self.why} carries "
-                    "differences t_i - h_i through synapses, which equal g(t) - g(h) only for a linear g"), \
-                (f"set {field}: linear, or {rate}" if field.startswith("rule.") else rate)
+                    "differences t_i - h_i through synapses, which equal g(t) - g(h) only for a linear g"), fix("linear")
+        mapped = self.feedback_activations
+        if mapped is not None and not rule.feedback_activations <= mapped:
+            return (f"rule {name!r} with a nonlinear feedback map of {_listed(rule.feedback_activations - mapped)} "
+                    f"({field}): {self.why} realises a non-linear g(u) = s(Q u + c) only with s in {_listed(mapped)}"), \
+                fix(" or ".join(self._activations_for(rule.feedback_training)) or "linear")
+        trainings = self.trainings_of(rule.feedback_map)
+        if rule.feedback_training not in trainings:
+            other = "linear" if rule.feedback_map == "nonlinear" else "nonlinear"
+            of_map = f" of a {rule.feedback_map} feedback map" if trainings != self.trainings_of(other) else ""
+            better = other in self.feedback_maps and rule.feedback_training in self.trainings_of(other)
+            return (f"rule {name!r} has feedback training {rule.feedback_training!r}{of_map}, which this engine does "
+                    f"not map (it maps {_listed(trainings)})"), \
+                (fix(other if other == "linear" else " or ".join(sorted(mapped or ("a non-linear activation",))))
+                 if better else f"{rate}, or a rule with one of those")
         for field, value, mapped in (("network.activation", spec.hidden_activation, self.hidden_activations),
                                      ("network.output_activation", spec.output_activation, self.output_activations)):
             if spec.n_layers == 1 and field == "network.activation":
@@ -67,6 +82,19 @@ class EngineCapabilities:
                     return (f"hardware profile {profile.name!r}: {field} ({PROFILE_FEATURES[feature]}) is not "
                             f"modeled by {self.why}"), f"{rate}, or a profile without it"
         return None
+
+    def _activations_for(self, training: str) -> list[str]:
+        """The feedback activations with which a rule trained by ``training`` is mapped: linear (a linear map) and
+        those of the non-linear maps."""
+        linear = ["linear"] if "linear" in self.feedback_maps and training in self.trainings_of("linear") else []
+        nonlinear = sorted(self.feedback_activations or ()) if training in self.trainings_of("nonlinear") else []
+        return linear + nonlinear
+
+    def trainings_of(self, feedback_map: str) -> frozenset[str]:
+        """How a feedback map of kind ``feedback_map`` (none, linear, nonlinear) may be trained."""
+        if feedback_map == "nonlinear" and self.nonlinear_feedback_trainings is not None:
+            return self.nonlinear_feedback_trainings
+        return self.feedback_trainings
 
 
 def _listed(values: Collection[str]) -> str:

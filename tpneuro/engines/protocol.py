@@ -22,6 +22,7 @@ engine-agreement suite compares with the rate engine (:meth:`~SpikingEngine.rate
 """
 from __future__ import annotations
 
+import copy
 import math
 import time
 from abc import ABC, abstractmethod
@@ -87,6 +88,18 @@ class SpikeRecording:
     samples: list[dict[str, np.ndarray]]
 
 
+@dataclass(frozen=True)
+class PhaseRecording:
+    """One training sample through all its phases (a spiking engine's PhaseRecording probe): spike counts per
+    time step, shape (steps, neurons), of every population; the apical signal A = t_i - h_i, shape (steps, k), of
+    the first k neurons of every hidden layer ("layer i"); the phases as (label, first step, end step)."""
+
+    dt: float
+    spikes: dict[str, np.ndarray]
+    apical: dict[str, np.ndarray]
+    phases: list[tuple[str, int, int]]
+
+
 class Engine(ABC):
     """Runs a :class:`TrainState`: training minibatches, feedback-only batches, inference and evaluation."""
 
@@ -135,6 +148,11 @@ class Engine(ABC):
         """:meth:`check_run` for a built state (its modeled chip's profile, if any)."""
         chip = modeled_chip(state.chip)
         self.check_run(state.rule, state.spec, chip.profile if chip is not None else None)
+
+    def prepare_state(self, state: TrainState) -> None:
+        """Add to ``state`` the parameters this engine learns beyond the rule's own (none here; e.g. brian2's OFF
+        feedback synapses). A run calls it before a checkpoint is loaded into the state, so that the checkpoint
+        holds them; an engine also calls it on first use of a state built by hand. Idempotent."""
 
     # -- training -----------------------------------------------------------------------------------
     @abstractmethod
@@ -335,6 +353,15 @@ class Engine(ABC):
         """
         return None
 
+    def phase_recording(self, state: TrainState, x: np.ndarray, y: np.ndarray,
+                        rng: np.random.Generator | None = None) -> PhaseRecording | None:
+        """The first sample of ``x``, ``y`` shown as a training sample (free phase, noise windows, nudge) with its
+        spikes and apical signals recorded; ``state`` is left as it was. None for an engine that cannot record it."""
+        return None
+
+
+PROBE_SCALE = 1e-4     # learning-rate factor of SpikingEngine.nudged_weight_changes
+
 
 class SpikingEngine(Engine):
     """What the spiking engines (brian2, nengo; DESIGN.md section 4) share: their options
@@ -346,8 +373,10 @@ class SpikingEngine(Engine):
     """
 
     capabilities: ClassVar[EngineCapabilities] = EngineCapabilities(
-        wirings=frozenset({"direct"}), feedback_maps=frozenset({"none", "linear"}),
-        feedback_trainings=frozenset({"fixed", "difference_reconstruction"}), local_rules_only=True,
+        wirings=frozenset({"direct"}), feedback_maps=frozenset({"none", "linear", "nonlinear"}),
+        feedback_trainings=frozenset({"fixed", "difference_reconstruction"}),
+        nonlinear_feedback_trainings=frozenset({"fixed", "layer_reconstruction"}),
+        feedback_activations=frozenset({"soft_lif"}), local_rules_only=True,
         needs_output_step=True, hidden_activations=frozenset({"soft_lif"}),
         output_activations=frozenset({"linear"}), uses_optimizers=False,
         why="the spiking mapping (LIF populations, a linear readout and an error pathway of synapses)")
@@ -401,6 +430,27 @@ class SpikingEngine(Engine):
         dict
             ``{"W1": dW_1, ...}``.
         """
+
+    def nudged_weight_changes(self, state: TrainState, x: np.ndarray, y: np.ndarray,
+                              rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """The summed change of every W_i that the nudged phases of the samples ``x``, ``y`` make at the state's
+        weights, per unit of the epoch's learning-rate factor: one training call (no noise phase) on a copy of
+        the state whose learning rates are scaled by PROBE_SCALE = 1e-4, so that the weights move by 1e-4 of
+        their online steps within the call, divided by PROBE_SCALE. No chip (its update grid would round the
+        scaled changes away); ``state`` is left as it was."""
+        probe = TrainState(state.spec, state.rule, {k: v.copy() for k, v in state.forward_params.items()},
+                           {k: v.copy() for k, v in state.feedback_params.items()}, None, None,
+                           lr_scale=PROBE_SCALE)
+        train_totals = copy.deepcopy(self.totals.get("train"))
+        self.train_batch(probe, x, y, rng, train_feedback=False)
+        counts = self.last_counts                       # counted as a probe, not as training
+        if train_totals is None:
+            del self.totals["train"]
+        else:
+            self.totals["train"] = train_totals
+        add_call_counts(self.totals, "probe", counts)
+        return {k: (v - state.forward_params[k]) / PROBE_SCALE for k, v in probe.forward_params.items()
+                if k.startswith("W")}
 
     def train_feedback(self, state: TrainState, x: np.ndarray, rng: np.random.Generator) -> None:
         """Noise phases on the samples ``x`` with forward plasticity off; Q_i updated in ``state``."""

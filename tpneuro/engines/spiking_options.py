@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields, replace
 from typing import ClassVar
 
 from ..errors import ConfigError
-from .spiking_schedule import apical_rise_integral
+from .spiking_schedule import apical_rise_integral, apical_time_constants
 
 # settings that must last at least one time step
 STEP_BOUNDED: tuple[str, ...] = ("settle", "average", "nudge", "noise_settle", "noise_learn", "resettle", "rate_window")
@@ -39,8 +39,14 @@ class SpikingOptions:
     hidden_learning_rate: float | None = None   # the same for the hidden layers' W_i, b_i (None: learning_rate)
     feedback_learning_rate: float = 3.0  # per second of gated time, normalised rate of the feedback (Q) rule
     power_tau: float = 0.1               # s of gated time, averaging of the error power that normalises it
+    reconstruction_learning_rate: float = 1.0   # SGD step per sample on a non-linear feedback population's layer
+                                                # reconstruction loss (Lee et al. 2015, Eq. 13; TP and DTP)
+    feedback_neurons_per_unit: int = 16  # LIF neurons per unit of a non-linear feedback map g (each of F+ and F-),
+                                         # at spread phases: their mean rate change resolves g(t) - g(h)
     noise_current: float = 0.5           # std of the noise current (threshold current = 1)
     error_rate: float = 1000.0           # Hz of an ON/OFF error neuron per unit of |t_L - r_L| / beta
+    frozen_hidden: bool = False          # control: only the readout W_L, b_L learns (hidden W_i, b_i and Q_i fixed,
+                                         # no noise phase): what the hidden layers' learning adds is the margin over it
 
     def __post_init__(self):
         for f in fields(self):
@@ -59,16 +65,25 @@ class SpikingOptions:
                     raise ConfigError(self.source, f.name, f"must be > 0 (got {value!r})", f"give a positive number{unset}")
             elif kind == "str" and not isinstance(value, str):
                 raise ConfigError(self.source, f.name, f"must be text (got {value!r})", "give the setting as text")
+        if not isinstance(self.frozen_hidden, bool):
+            raise ConfigError(self.source, "frozen_hidden", f"must be true or false (got {self.frozen_hidden!r})",
+                              "give true or false")
         for name in self.step_bounded:
             if getattr(self, name) < self.dt:
                 raise ConfigError(self.source, name, f"{getattr(self, name)} s is shorter than dt = {self.dt} s",
                                   "make every phase and time constant at least one time step long")
 
-    def nudge_integral(self, stages: int = 1) -> float:
-        """Effective duration of the nudged phase: its length less the rise of the apical trace through
-        ``stages`` feedback synapses in series (tpneuro.engines.spiking_schedule.apical_rise_integral; 1 for
-        direct feedback, L - i for layer i of the layer-wise chain)."""
-        return apical_rise_integral(self.nudge, self.feedback_synapse, stages)
+    def nudge_integral(self, time_constants: tuple[float, ...] | None = None) -> float:
+        """Effective duration of the nudged phase: its length less the rise of the apical trace through synapses
+        of ``time_constants`` in series (tpneuro.engines.spiking_schedule.apical_rise_integral; None: one feedback
+        synapse, as for direct feedback; layer i of a layer-wise chain gets the synapses of its links,
+        :meth:`apical_time_constants`)."""
+        return apical_rise_integral(self.nudge, time_constants or (self.feedback_synapse,))
+
+    def apical_time_constants(self, layer: int, links) -> tuple[float, ...]:
+        """The synapses in series from the output error to layer ``layer``'s apical compartment along the
+        feedback ``links`` (tpneuro.engines.spiking_schedule.apical_time_constants)."""
+        return apical_time_constants(layer, links, self.synapse, self.feedback_synapse)
 
     def steps(self, seconds: float) -> int:
         """Number of time steps of a phase."""
@@ -90,7 +105,8 @@ class SpikingOptions:
             return self
         hidden = None if self.hidden_learning_rate is None else self.hidden_learning_rate * factor
         return replace(self, learning_rate=self.learning_rate * factor, hidden_learning_rate=hidden,
-                       feedback_learning_rate=self.feedback_learning_rate * factor)
+                       feedback_learning_rate=self.feedback_learning_rate * factor,
+                       reconstruction_learning_rate=self.reconstruction_learning_rate * factor)
 
     def with_dt(self, dt: float | None):
         """The same options at time step ``dt`` (these options when ``dt`` is None or unchanged)."""

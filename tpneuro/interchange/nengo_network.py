@@ -13,7 +13,7 @@ readout r_L low-passed by ``readout_synapse``, the signal whose mean over a free
     n = net.options.steps(net.options.average)
     logits = sim.data[net.output_probe][-n:].mean(axis=0)
 
-Learning stays in the network: set ``net.presentation.phase`` / ``error`` as runtime.py does to train on.
+Learning stays in the network: set ``net.presentation.phase`` / ``label`` as runtime.py does to train on.
 A run trained on a chip exports its weights as stored (on the grid) with float plasticity: the checkpoint
 keeps the weights, not the chip's calibrated ranges.
 """

@@ -51,6 +51,7 @@ class LearningRule(ABC):
     equation: ClassVar[str]
     feedback_wiring: ClassVar[FeedbackWiring] = "none"
     feedback_training: ClassVar[FeedbackTraining] = "none"
+    difference_correction: ClassVar[bool] = True        # t_i = h_i + g(t) - g(h), not g(t) alone (TP)
     locality: ClassVar[Locality] = Locality()
     output_step_field: ClassVar[str | None] = None      # the hyper-parameter that is the output step beta
     Hyperparams: ClassVar[type[RuleHyperparams]] = RuleHyperparams
@@ -75,6 +76,15 @@ class LearningRule(ABC):
         """Whether the feedback map g is linear, so that g(t) - g(h) = g(t - h) and a pathway of synapses can
         carry target differences: ``none`` without a feedback pathway."""
         return "none" if self.feedback_wiring == "none" else "linear"
+
+    @property
+    def feedback_activations(self) -> frozenset[str]:
+        """The element-wise non-linearities s of a non-linear feedback map (by name, tpneuro.network.activations);
+        empty for no or a linear map. The base class reads the hyper-parameter ``feedback_activation``
+        ("unnamed" for a non-linear map without one)."""
+        if self.feedback_map != "nonlinear":
+            return frozenset()
+        return frozenset({getattr(self.hp, "feedback_activation", "unnamed")})
 
     def feedback_map_field(self) -> str:
         """What makes the feedback map non-linear, as a config field or a phrase, for error messages."""

@@ -67,6 +67,10 @@ class DDTPRHL(TargetRule):
     def feedback_map(self):
         return "nonlinear"
 
+    @property
+    def feedback_activations(self):
+        return frozenset({"tanh", self.hp.feedback_activation}) - {"linear"}
+
     def feedback_map_field(self):
         return "the fixed random hidden layer z = tanh(R u + r)"
 

@@ -12,8 +12,10 @@ data on the rule class and never from its name (DESIGN.md section 8, "capabiliti
   Eq. 11), whose linearised minimiser gives damped Gauss-Newton targets.
 - ``locality``: which pieces of the rule need quantities that are not present at the synapse or neuron they
   change (:class:`Locality`).
+- ``difference_correction``: whether a hidden target is corrected by the feedback of the layer's own activity,
+  t_i = h_i + g(t) - g(h) (DTP, DRL, DDTP, DFA), or is g(t) alone (TP, Lee et al. 2015 Eq. 8).
 - On the instance: the output step (``LearningRule.output_step``), whether the feedback map is linear
-  (``LearningRule.feedback_map``), the matrices a chip stores on its feedback weight grid
+  (``LearningRule.feedback_map``) and, if not, its activations (``LearningRule.feedback_activations``), the matrices a chip stores on its feedback weight grid
   (``LearningRule.feedback_weight_layers``) and the multiply-accumulates of one training sample
   (``LearningRule.training_macs``).
 """

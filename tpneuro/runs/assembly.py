@@ -119,6 +119,7 @@ def assemble(plan: RunPlan, *, data: DataSplits | None = None, progress: bool = 
         put_on_chip(state, chip_instance(plan.profile, state, chip_seed(cfg)), rngs["init"])
         set_learning_rates(cfg, state, 1.0)
     engine.check_supported(state)
+    engine.prepare_state(state)
     return AssembledRun(plan, engine, data, state, rngs, violations)
 
 

@@ -61,6 +61,7 @@ def load_run(run_dir: str | Path) -> LoadedRun:
     plan = preflight(load_config(run_dir / CONFIG_FILE), source)
     data = load_data(plan.cfg, source)
     state = build_state(plan.cfg, data.input_size, data.n_classes, np.random.default_rng(0), source)
+    get_engine(plan.cfg.engine, source, plan.cfg.engine_options).prepare_state(state)
     ckpt = load_checkpoint(run_dir, state, plan.cfg, "evaluate")
     return LoadedRun(plan, data, state, ckpt)
 

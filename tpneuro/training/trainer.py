@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from ..config.experiment import ExperimentConfig
 from ..data import SEEDED_DATASETS, DataSplits
-from ..engines.protocol import EpochResult, EpochWork
+from ..engines.protocol import EpochResult, EpochWork, SpikingEngine
 from ..engines.train_state import TrainState
 from ..errors import ConfigError, DivergedError, RunInterrupted
 from ..runs import Checkpoint, RunDirectory, RunPlan, assemble, load_data, preflight
@@ -27,7 +27,9 @@ from ..runs.chip_setup import set_learning_rates
 from ..runs.run_directory import summarize
 from .divergence_guard import DivergenceGuard
 from .energy_summary import energy_summary
-from .plots import plot_alignment_angles, plot_learning_curves, plot_spike_rasters, plot_spike_rates
+from .plots import (plot_alignment_angles, plot_learning_curves, plot_sample_phases, plot_spike_rasters,
+                    plot_spike_rates)
+from .spiking_alignment import spiking_alignment
 from .spiking_summary import spiking_summary
 from .theory_diagnostics import diagnose
 
@@ -110,6 +112,10 @@ class Trainer:
         if recording is not None:
             plot_spike_rasters(recording.samples, recording.dt, plots / "spike_raster.png", f"{title}: free phase")
             plot_spike_rates(recording.samples, recording.dt, plots / "spike_rates.png", f"{title}: free phase")
+        phases = self.engine.phase_recording(self.state, self.data.x_test[:1], self.data.y_test[:1])
+        if phases is not None:
+            plot_sample_phases(phases, plots / "sample_phases.png",
+                               f"{title}: one training sample (test input 0, label {self.data.y_test[0]})")
 
     # -- epochs --------------------------------------------------------------------------------
     def _batches(self, n: int):
@@ -163,8 +169,11 @@ class Trainer:
         diag = self.cfg.diagnostics
         if diag.enabled:
             n = min(diag.batch_size, len(self.data.y_train))
-            out.update(diagnose(self.state.rule, self.state.forward_params, self.state.feedback_params,
-                                self.data.x_train[:n], self.data.y_train[:n], diag.gn_damping))
+            x, y = self.data.x_train[:n], self.data.y_train[:n]
+            out.update(diagnose(self.state.rule, self.state.forward_params, self.state.feedback_params, x, y,
+                                diag.gn_damping))
+            if isinstance(self.engine, SpikingEngine):
+                out.update(spiking_alignment(self.engine, self.state, x, y))
         return out
 
     def run(self, resume: bool = False) -> RunResult:

@@ -19,10 +19,11 @@ import numpy as np
 from ...hardware import modeled_chip
 from ...network.lif_rate import TAU_REF
 from ...network.loss import cross_entropy
-from ..protocol import BatchResult, SpikeRecording, SpikingEngine
+from ..protocol import BatchResult, PhaseRecording, SpikeRecording, SpikingEngine
+from ..spiking_schedule import rule_links
 from ..train_state import TrainState
 from .options import FAST, Brian2Options
-from .runtime import Runtime, build_spec
+from .runtime import Runtime, build_spec, off_key
 
 
 def runtime_key(state: TrainState, options: Brian2Options, record: bool = False) -> tuple:
@@ -47,9 +48,19 @@ class Brian2Engine(SpikingEngine):
         self._runtimes: dict[tuple, Runtime] = {}
 
     # -- contract ------------------------------------------------------------------------------------
+    def prepare_state(self, state):
+        """With untied feedback pairs and trained feedback, the OFF synapses' weights of every linear feedback
+        matrix Q (key ``Q{m}_off``, the same n_i x n_source layout) start equal to Q. A non-linear link's feedback
+        populations have no ON/OFF pairs of synapses (feedback_populations.py)."""
+        if self.options.feedback_pairs != "untied" or not state.rule.has_trained_feedback:
+            return
+        for link in rule_links(state.rule):
+            if not link.nonlinear:
+                state.feedback_params.setdefault(off_key(link.key), state.feedback_params[link.key].copy())
+
     def train_batch(self, state, x, y, rng, train_feedback):
         rt, start = self._start(state), time.perf_counter()
-        learn_feedback = bool(train_feedback and state.rule.has_trained_feedback)
+        learn_feedback = bool(train_feedback and state.rule.has_trained_feedback and not self.options.frozen_hidden)
         res = rt.present(state, "train", x, y, rng, learn_feedback=learn_feedback)
         ce = cross_entropy(res["outputs"], np.asarray(y))
         rec = rt.take_reconstruction_loss() if learn_feedback else float("nan")
@@ -57,7 +68,7 @@ class Brian2Engine(SpikingEngine):
         return BatchResult(ce.loss, ce.n_correct, rec)
 
     def feedback_batch(self, state, x, rng):
-        if not state.rule.has_trained_feedback:
+        if not state.rule.has_trained_feedback or self.options.frozen_hidden:
             return float("nan")
         rt, start = self._start(state), time.perf_counter()
         rt.present(state, "feedback", x, None, rng)
@@ -114,10 +125,31 @@ class Brian2Engine(SpikingEngine):
         self._record_call(rt.counts(len(x)), "probe", start)
         return SpikeRecording(rt.options.dt, out)
 
+    def phase_recording(self, state, x, y, rng=None):
+        """The first sample as a training sample in a record build: its spikes and the apical signals of the
+        first hidden neurons over settle, average, the noise windows, resettle and nudge; nothing is written
+        back."""
+        rt, start = self._start(state, record=True), time.perf_counter()
+        learn = bool(state.rule.has_trained_feedback and not self.options.frozen_hidden)
+        rng = rng if rng is not None else np.random.default_rng(0)
+        rt.present(state, "train", x[:1], y[:1], rng, learn_feedback=learn, write_back=False)
+        steps = rt.layout.sample_steps
+        spikes = {}
+        for name, group in rt.sim.net.populations.items():
+            idx, at = rt.sim.spike_monitor(name)
+            train = np.zeros((steps, len(group)), dtype=np.int16)
+            sel = at < steps
+            np.add.at(train, (at[sel], idx[sel]), 1)
+            spikes[name] = train
+        apical = {f"layer {i}": rt.sim.apical_traces(i)[:steps] for i in range(1, state.spec.n_layers)}
+        self._record_call(rt.counts(1), "probe", start)
+        return PhaseRecording(rt.options.dt, spikes, apical, rt.layout.phase_spans())
+
     # -- runtime management ----------------------------------------------------------------------------
     def _start(self, state: TrainState, dt: float | None = None, record: bool = False) -> Runtime:
         """The built network for ``state`` (built once per architecture, rule, chip and options)."""
         self.check_supported(state)
+        self.prepare_state(state)
         options = self.options.with_dt(dt)
         key = runtime_key(state, options, record)
         if key not in self._runtimes:

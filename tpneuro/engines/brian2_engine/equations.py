@@ -56,15 +56,27 @@ def loihi_rate(j: np.ndarray, dt: float) -> np.ndarray:
     return out
 
 
-def hidden_equations(neuron_model: str, noise_bank: str, noise_on: str, learns_feedback: bool) -> str:
+def hidden_equations(neuron_model: str, noise_bank: str, noise_on: str, learns_feedback: bool,
+                     normaliser: str = "neuron", feeds_population: bool = False,
+                     teaches_population: bool = False) -> str:
     """State of a hidden LIF neuron: soma v, forward current I, apical compartment A, bias b, the held noise
     current of its noise windows (TimedArrays ``noise_bank`` per window, ``noise_on`` per step), and the
-    per-neuron terms of the local rules (see plasticity.py). With a trained feedback pathway the error power P
-    is a linked variable: the same for every neuron of the layer (all-to-all feedback), summed once."""
+    per-neuron terms of the local rules (see plasticity.py). With a feedback pathway trained by the noise
+    reconstruction rule (``learns_feedback``), P is the power of its presynaptic feedback signals: summed over
+    its own feedback synapses (normaliser "neuron"), or linked to one sum per coder population (normaliser
+    "layer"). A layer that ``feeds_population`` (the source of a non-linear feedback link,
+    feedback_populations.py) keeps its spike trace h_syn (time constant tau_syn), its apical signal in the
+    nudged phase A_sent (what its difference coders send) and the coders' trace d_syn (summed from them); a
+    layer that ``teaches_population`` (the layer such a link feeds) keeps its spike trace h_fb (time constant
+    tau_fb), the teacher of the feedback units."""
     soma = ("dv/dt = (J - v)/tau_rc : 1 (unless refractory)" if neuron_model != "poisson" else "v : 1")
-    power = "P : 1 (linked)" if learns_feedback else ""
+    power = ("P : 1 (linked)" if normaliser == "layer" else "P : 1") if learns_feedback else ""
+    source = "dh_syn/dt = -h_syn/tau_syn : 1\nA_sent : 1\nd_syn : 1" if feeds_population else ""
+    teacher = "dh_fb/dt = -h_fb/tau_fb : 1" if teaches_population else ""
     return f"""
     {soma}
+    {source}
+    {teacher}
     dI/dt = -I/tau_syn : 1
     dA/dt = -A/tau_fb : 1
     J = I + b + noise_gate*noise_current : 1
@@ -98,11 +110,12 @@ def input_equations() -> str:
     """
 
 
-def output_equations() -> str:
+def output_equations(feeds_population: bool = False) -> str:
     """Linear readout r = I + b of layer L's synaptic current, its smoothed copy rf, the free-phase average
     acc, the softmax normaliser Z (summed over the outputs), the error e fed to the ON/OFF populations and the
-    apical signal A (t_L - r_L through the error pathway)."""
-    return """
+    apical signal A (t_L - r_L through the error pathway); when it ``feeds_population`` (a non-linear feedback
+    link from the output), its error coders' trace d_syn (summed from them)."""
+    return ("d_syn : 1" if feeds_population else "") + """
     dI/dt = -I/tau_syn : 1
     dA/dt = -A/tau_fb : 1
     drf/dt = (I + b - rf)/tau_readout : 1
@@ -116,16 +129,19 @@ def output_equations() -> str:
     """
 
 
-def error_equations() -> str:
+def error_equations(feeds_population: bool = False) -> str:
     """ON/OFF error coders: neuron k (ON) fires at gain max(e_k, 0), neuron n_L + k (OFF) at gain max(-e_k, 0);
     each spike has amplitude 1/gain, so tr_on - tr_off = e filtered; ``es`` is that signed trace of the
-    neuron's channel (summed from its ON/OFF pair)."""
-    return """
+    neuron's channel (summed from its ON/OFF pair). Coders that feed a non-linear feedback link's units also keep
+    a trace with the forward synapse's time constant tau_syn (feedback_populations.py)."""
+    fast = "dtrace_syn/dt = -trace_syn/tau_syn : 1" if feeds_population else ""
+    return f"""
     dv/dt = gain*clip(polarity*e_in, 0, inf) : 1
     e_in : 1 (linked)
     polarity : 1 (constant)
     dtrace/dt = -trace/tau_fb : 1
     es : 1
+    {fast}
     n_spikes : 1
     counted : 1
     """

@@ -17,9 +17,10 @@
   signal A_j = t_j - h_j, read from the compartments themselves;
 - feedback Synapses onto the apical compartments of every hidden layer i, one per link of
   tpneuro.engines.spiking_schedule.feedback_links: Q_i from the error coders (direct feedback) or Q_{i+1} from
-  layer i + 1's difference coders (layer-wise), weights +q on the ON, -q on the OFF neuron of a channel, with
-  the noise-driven reconstruction rule when Q is trained; the output's apical compartment receives t_L - r_L
-  itself (identity);
+  layer i + 1's difference coders (layer-wise), a weight q on the ON and its own weight q_off on the OFF neuron
+  of a channel (the OFF neuron's polarity makes it -q_off), with the noise-driven reconstruction rule when Q is
+  trained (plasticity.py: untied or tied pairs; the power normaliser summed by each neuron over its synapses
+  or once per coder population); the output's apical compartment receives t_L - r_L itself (identity);
 - event monitors that record the free-phase outputs (and, for the rates probe, the spike counts) once per
   sample, at its ``grab`` step.
 
@@ -36,9 +37,13 @@ from ...network.lif_rate import TAU_REF
 from ...network.weights import weight_key
 from . import plasticity
 from .equations import CONSTANTS, error_equations, hidden_equations, input_equations, lif_rate, output_equations
+from .feedback_populations import build_feedback_population
 from ..spiking_schedule import FeedbackLink, feedback_links
 from .options import Brian2Options
 from .schedule import GATES, Layout
+
+
+RECORDED_APICAL = 4        # hidden neurons per layer whose apical signal a record build keeps
 
 
 @dataclass(frozen=True)
@@ -47,13 +52,22 @@ class BuildSpec:
 
     layer_sizes: tuple[int, ...]
     beta: float
-    learns_feedback: bool              # Q plastic (DDTP-linear, DRL) or fixed (DFA)
+    learns_feedback: bool              # Q plastic (DDTP-linear, DRL, TP, DTP) or fixed (DFA)
     layerwise: bool = False            # feedback from layer i + 1 to layer i (DRL) instead of from the output
+    nonlinear: bool = False            # the links are feedback populations of a non-linear g (TP, DTP)
+    difference_correction: bool = True     # DTP's F- populations (TP: the neuron's own spikes instead)
+    per_unit: int = 1                  # LIF neurons per unit of a feedback population
     fixed_feedback: tuple = ()         # bytes of fixed Q_i (fixed feedback is compiled in)
     neuron_model: str = "lif"
     write_codes: tuple = ()            # per plastic matrix: ("W1", code), ...
     gains: tuple = ()                  # per hidden layer: spike amplitude multipliers (chip mismatch) or None
     record: bool = False               # SpikeMonitors for raster plots
+
+    @property
+    def noise_reconstruction(self) -> bool:
+        """Q trained by the noise reconstruction rule from the output deviation (DDTP-linear, DRL): the error
+        pathway carries it in the noise phase, and the hidden neurons compute the rule's factor."""
+        return self.learns_feedback and not self.nonlinear
 
 
 @dataclass
@@ -69,6 +83,7 @@ class Brian2Network:
     output: object = None
     error: object = None
     differences: dict = field(default_factory=dict)   # layer j -> its ON/OFF difference coders (layer-wise)
+    feedback_populations: list = field(default_factory=list)   # FeedbackPopulation per non-linear link
     forward: list = field(default_factory=list)       # Synapses W_1..W_L
     feedback: list = field(default_factory=list)      # Synapses into the apical compartments of layers 1..L-1,
                                                       # then the output's identity
@@ -76,6 +91,7 @@ class Brian2Network:
     count_logs: list = field(default_factory=list)    # per hidden layer, EventMonitor of its grab event (counted)
     timed: dict = field(default_factory=dict)         # name -> TimedArray
     monitors: dict = field(default_factory=dict)      # population -> SpikeMonitor (record builds)
+    apical_monitors: list = field(default_factory=list)   # per hidden layer, StateMonitor of A (record builds)
     duration: float = 0.0
 
     @property
@@ -84,11 +100,15 @@ class Brian2Network:
         groups.update({f"layer {i}": g for i, g in enumerate(self.layers, start=1)})
         groups["error"] = self.error
         groups.update({f"difference {j}": g for j, g in self.differences.items()})
+        for fp in self.feedback_populations:
+            groups[f"feedback {fp.link.layer}+"] = fp.plus
+            if fp.minus is not None:
+                groups[f"feedback {fp.link.layer}-"] = fp.minus
         return groups
 
     @property
     def links(self) -> tuple[FeedbackLink, ...]:
-        return feedback_links(len(self.spec.layer_sizes) - 1, self.spec.layerwise)
+        return feedback_links(len(self.spec.layer_sizes) - 1, self.spec.layerwise, self.spec.nonlinear)
 
 
 def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed_q: dict[str, np.ndarray],
@@ -111,8 +131,7 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     timed["slot"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_slot")
     timed["window"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_window")
     timed["phase_row"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_phase_row")
-    links = feedback_links(L, spec.layerwise)
-    sources = sorted({link.source for link in links} | {L}, reverse=True)    # L first: the output error
+    sources = sorted({link.source for link in feedback_links(L, spec.layerwise)} | {L}, reverse=True)   # L first
     for j in sources:
         timed[coder_phase_name(j, L)] = b2.TimedArray(np.zeros((layout.phase_rows + 1, 2 * sizes[j])),
                                                       dt=1 * second, name=f"{prefix}_{coder_phase_name(j, L)}")
@@ -135,13 +154,23 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     method = "euler" if spec.neuron_model == "loihi_cuba" else "exponential_euler"
     layers = []
     events = {"nudged": plasticity.NUDGE_EVENT, "grab": "grab_counts(t) > 0.5"}
-    if spec.learns_feedback:
+    if spec.noise_reconstruction:
         events["fb_learn"] = plasticity.FEEDBACK_EVENT
+    links = feedback_links(L, spec.layerwise, spec.nonlinear)
+    feeding = {link.source for link in links if link.nonlinear}          # sources of feedback populations
+    taught = {link.layer for link in links if link.nonlinear}
     if spec.neuron_model != "poisson":
         events["nudged_spike"] = plasticity.NUDGED_SPIKE_EVENT
     for i in range(1, L):
-        eqs = hidden_equations(spec.neuron_model, f"noise{i}", f"noise_on{i}", spec.learns_feedback)
+        eqs = hidden_equations(spec.neuron_model, f"noise{i}", f"noise_on{i}", spec.noise_reconstruction,
+                               o.feedback_normaliser, i in feeding, i in taught)
         counters = "n_spikes += active(t)\ncounted += count(t)"
+        if i in feeding:
+            counters += "\nh_syn += amplitude/n_tau_syn"
+        if i in taught:
+            counters += "\nh_fb += amplitude/n_tau_fb"
+            if not spec.difference_correction:      # TP: the back-propagating spike leaves A = g(t) - h
+                counters += "\nA -= amplitude/n_tau_fb"
         if spec.neuron_model == "poisson":      # stochastic units: Poisson spikes at the LIF rate (escape noise)
             g = b2.NeuronGroup(sizes[i], eqs, threshold=f"rand() < {lif_rate('J')}*dt/tau_ref", reset=counters,
                                method=method, clock=clock, namespace=ns, events=dict(events), name=f"{prefix}_layer{i}")
@@ -151,18 +180,19 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
                                name=f"{prefix}_layer{i}")
         g.amplitude = TAU_REF * (np.asarray(spec.gains[i - 1]) if spec.gains and spec.gains[i - 1] is not None else 1.0)
         g.run_regularly(plasticity.APICAL_RESTART, when="start", name=f"{prefix}_layer{i}_restart")
-        g.run_regularly(plasticity.hidden_clear_code(), when="end", order=0, name=f"{prefix}_layer{i}_clear")
+        g.run_regularly(plasticity.hidden_clear_code(i in feeding), when="end", order=0, name=f"{prefix}_layer{i}_clear")
         g.run_on_event("nudged", plasticity.hidden_nudge_code(), when="end", order=1)
-        if spec.learns_feedback:
+        if spec.noise_reconstruction:
             g.run_on_event("fb_learn", plasticity.hidden_feedback_code(), when="end", order=1)
         g.run_regularly("b += db\ndb = 0", dt=sample_dt, when="end", order=3, name=f"{prefix}_layer{i}_write")
         layers.append(g)
         objects.append(g)
 
-    out = b2.NeuronGroup(sizes[L], output_equations(), method="exponential_euler", clock=clock, namespace=ns,
+    out = b2.NeuronGroup(sizes[L], output_equations(L in feeding), method="exponential_euler", clock=clock, namespace=ns,
                          events={"grab": "grab(t) > 0.5"}, name=f"{prefix}_output")
     out.run_regularly(plasticity.APICAL_RESTART, when="start", name=f"{prefix}_output_restart")
-    out.run_regularly(plasticity.output_step_code(), when="end", order=0, name=f"{prefix}_output_step")
+    out.run_regularly(plasticity.output_step_code(spec.noise_reconstruction), when="end", order=0,
+                      name=f"{prefix}_output_step")
     out.run_regularly("b += db\ndb = 0", dt=sample_dt, when="end", order=3, name=f"{prefix}_output_write")
     objects.append(out)
     softmax = b2.Synapses(out, out, "Z_post = exp(acc_pre - acc_post) : 1 (summed)", clock=clock, namespace=ns,
@@ -173,12 +203,17 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     # ON/OFF coders of the output error and, for layer-wise feedback, of every hidden layer that sends feedback
     coders = {}
     for j in sources:
-        source_group, variable = (out, "err_out") if j == L else (layers[j - 1], "A")
+        source_group, variable = (out, "err_out") if j == L else (layers[j - 1], "A_sent" if j in feeding else "A")
         coders[j], pairs = coder_population(b2, sizes[j], source_group, variable, coder_phase_name(j, L),
-                                            f"{prefix}_" + ("error" if j == L else f"diff{j}"), clock, ns)
+                                            f"{prefix}_" + ("error" if j == L else f"diff{j}"), clock, ns, j in feeding)
         objects += [coders[j], pairs]
-    if spec.learns_feedback:
-        # the power P = sum_k es_k^2 of the feedback rule's presynaptic coders, the same for every neuron of a
+        if j in feeding:        # the coders' trace with the forward synapse's time constant, as the source sends it
+            sent = b2.Synapses(coders[j], source_group, "d_syn_post = polarity_pre*trace_syn_pre : 1 (summed)",
+                               clock=clock, namespace=ns, name=f"{prefix}_sent{j}")
+            sent.connect(i=np.arange(2 * sizes[j]), j=np.tile(np.arange(sizes[j]), 2))
+            objects.append(sent)
+    if spec.noise_reconstruction and o.feedback_normaliser == "layer":
+        # the power P = sum_j s_j^2 of the feedback rule's presynaptic signals, the same for every neuron of a
         # layer (all-to-all feedback): summed once per coder population, from the previous step's traces (order
         # -1: its summed-variable update runs before the pairs' one), linked to the layers that population feeds
         for j in sources:
@@ -186,7 +221,7 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
             if not fed:
                 continue
             power = b2.NeuronGroup(1, "P : 1", clock=clock, namespace=ns, order=-1, name=f"{prefix}_power{j}")
-            channels = b2.Synapses(coders[j], power, "P_post = int(polarity_pre > 0)*es_pre**2 : 1 (summed)",
+            channels = b2.Synapses(coders[j], power, f"P_post = {plasticity.feedback_power(o.feedback_pairs)} : 1 (summed)",
                                    clock=clock, namespace=ns, name=f"{prefix}_power_sum{j}")
             channels.connect()
             for i in fed:
@@ -208,15 +243,27 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
         forward.append(syn)
         objects.append(syn)
 
-    feedback = []
+    feedback, populations = [], []
     for link in links:
+        if link.nonlinear:
+            source_group, signal = (out, "rf") if link.source == L else (layers[link.source - 1], "h_syn")
+            fp = build_feedback_population(
+                b2, link, sizes, source_group, signal, layers[link.layer - 1], 2 if spec.difference_correction else 1,
+                spec.per_unit, spec.learns_feedback, dict(spec.write_codes).get(link.key, ""), sample_dt, clock, ns,
+                prefix)
+            populations.append(fp)
+            objects += fp.objects
+            continue
         pre, n_src, n_post = coders[link.source], sizes[link.source], sizes[link.layer]
-        syn = b2.Synapses(pre, layers[link.layer - 1], "q : 1\ndq : 1",
-                          on_pre="A_post += polarity_pre*q/(gain_n*n_tau_fb)", clock=clock, namespace=ns,
-                          name=f"{prefix}_{link.key}")
+        model = "q : 1\ndq : 1"
+        if spec.noise_reconstruction and o.feedback_normaliser == "neuron":     # each neuron sums its own synapses' power
+            model += f"\nP_post = {plasticity.feedback_power(o.feedback_pairs)} : 1 (summed)"
+        syn = b2.Synapses(pre, layers[link.layer - 1], model, on_pre="A_post += polarity_pre*q/(gain_n*n_tau_fb)",
+                          clock=clock, namespace=ns, name=f"{prefix}_{link.key}")
         syn.connect(i=np.repeat(np.arange(2 * n_src), n_post), j=np.tile(np.arange(n_post), 2 * n_src))
         if spec.learns_feedback:
-            syn.run_regularly(plasticity.feedback_step_code(), when="end", order=2, name=f"{prefix}_{link.key}_step")
+            syn.run_regularly(plasticity.feedback_step_code(o.feedback_pairs), when="end", order=2,
+                              name=f"{prefix}_{link.key}_step")
             syn.run_regularly(dict(spec.write_codes)[link.key], dt=sample_dt, when="end", order=3,
                               name=f"{prefix}_{link.key}_write")
         else:
@@ -239,11 +286,17 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     objects += [output_log] + count_logs
 
     net = Brian2Network(None, ns, layout, spec, inp, layers, out, coders[L],
-                        {j: g for j, g in coders.items() if j != L}, forward, feedback, output_log, count_logs, timed)
+                        {j: g for j, g in coders.items() if j != L}, populations, forward, feedback, output_log,
+                        count_logs, timed)
     if spec.record:
         for name, group in net.populations.items():
             mon = b2.SpikeMonitor(group, name=f"{prefix}_spikes_{name.replace(' ', '')}")
             net.monitors[name] = mon
+            objects.append(mon)
+        for i, group in enumerate(layers, start=1):
+            mon = b2.StateMonitor(group, "A", record=np.arange(min(RECORDED_APICAL, sizes[i])), when="end", order=4,
+                                  name=f"{prefix}_apical{i}")
+            net.apical_monitors.append(mon)
             objects.append(mon)
     net.network = b2.Network(*objects, name=f"{prefix}_network")
     net.duration = total * o.dt
@@ -255,12 +308,16 @@ def coder_phase_name(layer: int, n_layers: int) -> str:
     return "error_phase" if layer == n_layers else f"difference_phase{layer}"
 
 
-def coder_population(b2, n: int, source_group, variable: str, phases: str, name: str, clock, ns) -> tuple:
+def coder_population(b2, n: int, source_group, variable: str, phases: str, name: str, clock, ns,
+                     feeds_population: bool = False) -> tuple:
     """ON/OFF coders of ``variable`` of ``source_group`` (n channels: the output's err_out, or a hidden layer's
     apical A): the NeuronGroup and the Synapses that sum each channel's signed trace es. They restart at the
-    phases of TimedArray ``phases`` (plasticity.coder_restart)."""
-    group = b2.NeuronGroup(2 * n, error_equations(), threshold="v > 1",
-                           reset="v -= 1\ntrace += 1/(gain_n*n_tau_fb)\nn_spikes += active(t)", method="euler",
+    phases of TimedArray ``phases`` (plasticity.coder_restart). Coders that feed a non-linear link's units keep a
+    second trace, trace_syn, with the forward synapse's time constant."""
+    reset = "v -= 1\ntrace += 1/(gain_n*n_tau_fb)\nn_spikes += active(t)"
+    if feeds_population:
+        reset += "\ntrace_syn += 1/(gain_n*n_tau_syn)"
+    group = b2.NeuronGroup(2 * n, error_equations(feeds_population), threshold="v > 1", reset=reset, method="euler",
                            clock=clock, namespace=ns, name=name)
     group.run_regularly(plasticity.coder_restart(phases), when="start", name=f"{name}_restart")
     group.e_in = b2.linked_var(source_group, variable, index=np.tile(np.arange(n), 2))
@@ -272,10 +329,16 @@ def coder_population(b2, n: int, source_group, variable: str, phases: str, name:
     return group, pairs
 
 
-def q_pair_values(q: np.ndarray) -> np.ndarray:
-    """Synapse values of the feedback pathway for Q (n_i x n_source): ON neurons k carry +q, OFF neurons the
-    same q (their polarity makes it -q), in connect order (presynaptic coder neuron major)."""
-    return np.concatenate([q.T.ravel(), q.T.ravel()])
+def q_pair_values(q: np.ndarray, q_off: np.ndarray | None = None) -> np.ndarray:
+    """Synapse values of the feedback pathway for Q (n_i x n_source) on the ON neurons and ``q_off`` (Q when None)
+    on the OFF neurons (their polarity makes it -q_off), in connect order (presynaptic coder neuron major)."""
+    return np.concatenate([q.T.ravel(), (q if q_off is None else q_off).T.ravel()])
+
+
+def q_pair_matrices(values: np.ndarray, n_post: int, n_source: int) -> tuple[np.ndarray, np.ndarray]:
+    """(Q_on, Q_off) from the synapse values of q_pair_values."""
+    half = len(values) // 2
+    return weights_from(values[:half], n_post, n_source), weights_from(values[half:], n_post, n_source)
 
 
 def forward_values(W: np.ndarray) -> np.ndarray:

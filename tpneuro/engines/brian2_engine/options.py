@@ -9,7 +9,10 @@ In-simulation plasticity replaces the Adam optimizers of the rate engine (a conf
   step lr/beta): dW_i/dt = kappa s'(J_i) (t_i - h_i) h_{i-1}^T with kappa = 2 learning_rate / (beta T) and
   T = nudge_integral() (tpneuro.engines.spiking_schedule.forward_rate_constant);
 - feedback weights: dQ_i/dt = (feedback_learning_rate / p) (u_i - Q_i dr_L) dr_L^T in the gated part of the
-  noise windows (normalised LMS on the difference reconstruction loss; see plasticity.py).
+  noise windows (normalised LMS on the difference reconstruction loss; see plasticity.py), each ON and OFF
+  synapse with its own weight (``feedback_pairs``: untied, or tied as a non-local shortcut), normalised by
+  the power of the neuron's own presynaptic signals (``feedback_normaliser``: neuron, or one sum per layer
+  broadcast to its neurons).
 
 The weight changes accumulate in the synapses and are written once per sample (a chip's learning epoch),
 rounded onto the chip's grid when a hardware profile is set.
@@ -22,6 +25,7 @@ from typing import ClassVar
 from ...errors import ConfigError
 from ...hardware.profile import NEURON_MODELS as PROFILE_NEURON_MODELS
 from ..spiking_options import STEP_BOUNDED, SpikingOptions
+from .plasticity import FEEDBACK_NORMALISERS, FEEDBACK_PAIRS
 
 TARGETS = ("cpp_standalone", "cython", "numpy")
 
@@ -51,13 +55,18 @@ class Brian2Options(SpikingOptions):
     neuron_model: str = "auto"           # lif | loihi_cuba | auto (the chip profile's units.neuron_model, else lif)
     samples_per_run: int = 32            # training samples per compiled run (the binary's capacity)
     directory: str = ""                  # cpp_standalone project root ("" = a temporary directory)
+    feedback_pairs: str = "untied"       # untied: ON and OFF feedback synapses learn their own weights (local);
+                                         # tied: both read the pair's summed trace, ON copied over OFF (non-local)
+    feedback_normaliser: str = "neuron"  # neuron: each neuron sums its own synapses' presynaptic power;
+                                         # layer: one sum per coder population, linked to every neuron (non-local)
 
     def __post_init__(self):
-        if self.target not in TARGETS:
-            raise ConfigError(self.source, "target", f"unknown target {self.target!r}", f"use one of {', '.join(TARGETS)}")
-        if self.neuron_model not in NEURON_MODELS:
-            raise ConfigError(self.source, "neuron_model", f"unknown neuron model {self.neuron_model!r}",
-                              f"use one of {', '.join(NEURON_MODELS)}")
+        for name, value, choices in (("target", self.target, TARGETS), ("neuron_model", self.neuron_model, NEURON_MODELS),
+                                     ("feedback_pairs", self.feedback_pairs, FEEDBACK_PAIRS),
+                                     ("feedback_normaliser", self.feedback_normaliser, FEEDBACK_NORMALISERS)):
+            if value not in choices:
+                what = {"target": "target", "neuron_model": "neuron model"}.get(name, "value")
+                raise ConfigError(self.source, name, f"unknown {what} {value!r}", f"use one of {', '.join(choices)}")
         super().__post_init__()
         if self.error_rate * self.dt > 0.5:
             raise ConfigError(self.source, "error_rate", f"{self.error_rate} Hz fires more than once per two steps "
@@ -67,4 +76,4 @@ class Brian2Options(SpikingOptions):
         """These options less the ones that are values of a run (learning rates, noise size, project root):
         builds that differ only in those share one compiled program."""
         return replace(self, learning_rate=1.0, hidden_learning_rate=None, feedback_learning_rate=1.0, noise_current=1.0,
-                       directory="")
+                       reconstruction_learning_rate=1.0, directory="")

@@ -11,26 +11,35 @@ and every presynaptic spike of amplitude a (a = tau_ref: the integral of h_j ove
 kappa post_factor a to the synapse's accumulator dw, so sum over spikes = kappa int s' A h_j dt. The bias of a
 neuron accumulates kappa int post_factor dt. For the output readout s' = 1 and A = t_L - r_L.
 
-Feedback rule, in the feedback synapses Q_i (error channel k -> neuron i of layer i), in the gated part of
+Feedback rule, in the feedback synapses Q_i (coder neuron j -> neuron i of layer i), in the gated part of
 layer i's noise windows: the difference reconstruction loss with the network's own noise (Sec. 3.3; normalised
 LMS, e.g. Haykin, Adaptive Filter Theory, ch. 7). Written for direct feedback; with layer-wise feedback (DRL)
 the presynaptic channels are layer i + 1's difference coders, whose signed trace is A_{i+1} = -Q_{i+2} ... Q_L
 dr_L (the difference chain of DRL's loss, Eq. 11, for linear g), and the same code minimises
-||u_i - Q_{i+1} Q_{i+2} ... Q_L dr_L||^2 over Q_{i+1}:
+||u_i - Q_{i+1} Q_{i+2} ... Q_L dr_L||^2 over Q_{i+1}. The apical compartment sums its synapses,
+A_i = sum_j q_ij s_j, with s_j = polarity_j tr_j the signed trace of presynaptic coder j (+ for the ON, - for
+the OFF neuron of an error channel; in the noise phase the coders carry e = acc - rf = -dr_L), and each
+synapse follows the gradient of (u_i + A_i)^2 with respect to its own weight::
 
-    dQ_ik/dt = -(kappa_fb / p) g (u_i + A_i) e_k,   e = acc - rf = -dr_L (the error the ON/OFF pair carries,
-                                                    read as the pair's signed trace es),
+    dq_ij/dt = -(kappa_fb / P_i) g (u_i + A_i) s_j,
     u_i = G(J_i) - G(J_i - n_i)                     (the rate deviation the neuron's own noise current n_i
                                                     causes, G the LIF rate curve),
 
-so that u_i + A_i = u_i - Q_i dr_L is the reconstruction error; p is the running error power ||es||^2 (time
-constant power_tau of gated time); it is the same for every neuron of the layer (all-to-all feedback from the
-error channels), so it is summed once from the channels' traces and linked to the neurons. The neuron computes
-fb_factor = -(kappa_fb / p)(u_i + A_i) in its gated steps (0 otherwise) and the synapse adds fb_factor e_k dt.
-The ON and the OFF synapse of a channel make the same change (both read the pair's signed trace), so they
-keep +q / -q.
-Linearised, the fixed point is Q_i = C J_i^T (J_i C J_i^T)^{-1}, C the covariance of u_i (the damped
-pseudo-inverse of Theorem 6 for isotropic C).
+so that u_i + A_i = u_i - Q_i dr_L is the reconstruction error; P_i is the running power (time constant
+power_tau of gated time) of the neuron's presynaptic signals, sum_j s_j^2, a sum over the neuron's own feedback
+synapses as A_i is (``feedback_normaliser`` "neuron"; "layer" sums it once per coder population and links the
+one value to every neuron of the layer, which is the same number in all-to-all wiring but is a broadcast, not
+something a neuron holds). The neuron computes fb_factor = -(kappa_fb / P_i)(u_i + A_i) in its gated steps
+(0 otherwise) and the synapse adds fb_factor s_j dt.
+
+ON and OFF synapses of a channel (``feedback_pairs`` "untied", the default) each hold their own weight and see
+only their own coder's trace, so A_i = Q_on max(e, 0) - Q_off max(-e, 0): the rule is local to each synapse, and as the
+reconstruction target is linear in dr_L both halves have the same fixed point. "tied" keeps them equal: both
+synapses read the pair's summed signed trace es = tr_on - tr_off (which the OFF synapse cannot see on its own)
+and the ON half is written over the OFF half after every run, a non-local shortcut kept for comparison (under
+stochastic rounding the two halves otherwise drift apart by grid steps).
+Linearised, the fixed point is Q_i = C J_i^T (J_i C J_i^T + Sigma)^{-1}, C the covariance of u_i and Sigma that
+of the spiking fluctuation in dr_L (the damped pseudo-inverse of Theorem 6 for isotropic C).
 """
 from __future__ import annotations
 
@@ -77,9 +86,10 @@ NUDGE_EVENT = "nudge(t) > 0.5"
 FEEDBACK_EVENT = "noise_gate*learn_feedback(t) > 0.5"
 
 
-def hidden_clear_code() -> str:
-    """Every time step, before the event code: no plastic phase, no post factors."""
-    return "post_factor = 0\nfb_factor = 0"
+def hidden_clear_code(feeds_population: bool = False) -> str:
+    """Every time step, before the event code: no plastic phase, no post factors; a layer that feeds a non-linear
+    feedback link sends its apical signal to its difference coders in the nudged phase only."""
+    return "post_factor = 0\nfb_factor = 0" + ("\nA_sent = nudge(t)*A" if feeds_population else "")
 
 
 def hidden_nudge_code() -> str:
@@ -92,10 +102,10 @@ def hidden_nudge_code() -> str:
 
 def hidden_feedback_code() -> str:
     """On FEEDBACK_EVENT (the gated part of the layer's noise windows), at the neuron: the rate deviation u its
-    own noise causes, the running error power p, the reconstruction totals and the feedback rule's post factor
-    -(kappa_fb / p) (u + A); skipped until p is known (it is summed from the traces of the previous step, so
-    the first spike of a window would otherwise meet p = 0), and p is floored at 1 % of one spike's trace
-    amplitude squared."""
+    own noise causes, the running power pbar of its presynaptic feedback signals (P, summed over its
+    synapses), the reconstruction totals and the feedback rule's post factor -(kappa_fb / pbar) (u + A); skipped
+    until pbar is known (P is summed from the traces of the previous step, so the first spike of a window would
+    otherwise meet P = 0), and pbar is floored at 1 % of one spike's trace amplitude squared."""
     return f"""
     u = {lif_rate('J')} - {lif_rate('(J - noise_current)')}
     pbar += int(pbar > 0)*(P - pbar)*dt/power_tau + int(pbar <= 0)*P
@@ -105,18 +115,36 @@ def hidden_feedback_code() -> str:
     """
 
 
-def output_step_code() -> str:
+def output_step_code(noise_error: bool = True) -> str:
     """Per time step, at the output readout: the free-phase average, the error sent to the ON/OFF populations
-    (held beta (onehot(y) - softmax(acc)) when nudged, acc - rf in the noise phase) and the post factor."""
-    return """
+    (held beta (onehot(y) - softmax(acc)) when nudged; acc - rf in the noise phase when ``noise_error``, the
+    output deviation the noise reconstruction rule reads) and the post factor."""
+    noise = " + noise_phase(t)*(acc - rf)" if noise_error else ""
+    return f"""
     acc = (1 - average_start(t))*acc + average(t)*(I + b)/n_avg
-    err_out = nudge(t)*beta*(label(slot(t)*second, i) - 1/Z) + noise_phase(t)*(acc - rf)
+    err_out = nudge(t)*beta*(label(slot(t)*second, i) - 1/Z){noise}
     post_factor = nudge(t)*A
     db += kappa*post_factor*dt/second
     """
 
 
-def feedback_step_code() -> str:
-    """Every time step, at the feedback synapse: its post neuron's factor times the channel's signed trace
-    (zero outside the neuron's FEEDBACK_EVENT)."""
-    return "dq += fb_factor_post*es_pre*dt/second"
+FEEDBACK_PAIRS = ("untied", "tied")
+FEEDBACK_NORMALISERS = ("neuron", "layer")
+
+
+def feedback_signal(pairs: str) -> str:
+    """The presynaptic signal s_j of a feedback synapse: its own coder's signed trace (untied), or the pair's
+    summed signed trace es (tied; the same for the ON and the OFF synapse of a channel)."""
+    return "polarity_pre*trace_pre" if pairs == "untied" else "es_pre"
+
+
+def feedback_power(pairs: str) -> str:
+    """One synapse's term of the power P = sum_j s_j^2 of its neuron's presynaptic feedback signals (tied: one
+    term per channel, from its ON synapse)."""
+    return "trace_pre**2" if pairs == "untied" else "int(polarity_pre > 0)*es_pre**2"
+
+
+def feedback_step_code(pairs: str) -> str:
+    """Every time step, at the feedback synapse: its post neuron's factor times its presynaptic signal (zero
+    outside the neuron's FEEDBACK_EVENT)."""
+    return f"dq += fb_factor_post*{feedback_signal(pairs)}*dt/second"

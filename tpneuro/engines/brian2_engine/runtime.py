@@ -11,9 +11,10 @@ import numpy as np
 from ...hardware import ChipInstance, modeled_chip
 from ...network.weights import bias_key, weight_key
 from ..spike_totals import call_counts
-from ..spiking_schedule import feedback_links, forward_rate_constant
+from ..spiking_schedule import forward_rate_constant, rule_links
 from ..train_state import TrainState
-from .network_builder import BuildSpec, coder_phase_name, forward_values, q_pair_values, weights_from
+from .feedback_populations import q_from, q_values
+from .network_builder import BuildSpec, coder_phase_name, forward_values, q_pair_matrices, q_pair_values, weights_from
 from .options import Brian2Options
 from .schedule import Layout, Schedule, build_schedule
 from .simulation import cached_simulation
@@ -36,34 +37,48 @@ def build_spec(state: TrainState, options: Brian2Options, record: bool = False) 
     L = len(sizes) - 1
     beta = rule.output_step()
     learns, layerwise = bool(rule.has_trained_feedback), rule.feedback_wiring == "layerwise"
-    links = feedback_links(L, layerwise)
+    links = rule_links(rule)
+    nonlinear = any(link.nonlinear for link in links)
     codes = [(weight_key(i), write_code("w", chip, i, "forward")) for i in range(1, L + 1)]
     if learns:
         codes += [(link.key, write_code("q", chip, link.matrix, "feedback")) for link in links]
     gains = tuple(chip.mismatch.layer(i)[0] for i in range(1, L)) if chip is not None else ()
-    fixed = () if learns else tuple(state.feedback_params[link.key].tobytes() for link in links)
-    return BuildSpec(tuple(sizes), beta, learns, layerwise, fixed, neuron_model(options, chip), tuple(codes),
-                     tuple(tuple(g) if g is not None else None for g in gains), record)
+    fixed = () if learns or nonlinear else tuple(state.feedback_params[link.key].tobytes() for link in links)
+    return BuildSpec(tuple(sizes), beta, learns, layerwise, nonlinear, rule.difference_correction,
+                     options.feedback_neurons_per_unit if nonlinear else 1, fixed, neuron_model(options, chip),
+                     tuple(codes), tuple(tuple(g) if g is not None else None for g in gains), record)
 
 
-def learning_rates(state: TrainState, options: Brian2Options) -> tuple[list[float], float, float]:
-    """(kappa per hidden layer, kappa_output, kappa_fb): the forward rate constants
-    (spiking_schedule.forward_rate_constant) of the hidden layers and of the output readout, and the feedback
-    rate, from the options' learning rates (SpikingOptions.layer_learning_rate) times the epoch's factor
-    ``state.lr_scale``, rounded to the chip's learning-rate mantissa if there is one; they are values of the
-    run, not of the build. Layer i's apical signal arrives through one feedback synapse (direct feedback) or
-    L - i in series (layer-wise), and its rate constant uses that many stages' rise."""
+def off_key(key: str) -> str:
+    """The state's key of the OFF synapses' weights of feedback matrix ``key`` (untied pairs)."""
+    return f"{key}_off"
+
+
+def learning_rates(state: TrainState, options: Brian2Options) -> tuple[list[float], float, float, float]:
+    """(kappa per hidden layer, kappa_output, kappa_fb, kappa_rec): the forward rate constants
+    (spiking_schedule.forward_rate_constant) of the hidden layers and of the output readout, the feedback
+    rate and the feedback populations' reconstruction rate (2 reconstruction_learning_rate over a sample's gated
+    noise time: one SGD step per sample), from the options' learning rates (SpikingOptions.layer_learning_rate)
+    times the epoch's factor ``state.lr_scale``, rounded to the chip's learning-rate mantissa if there is one;
+    they are values of the run, not of the build. Layer i's apical signal arrives through one feedback synapse
+    (direct feedback) or those of its chain of links in series (layer-wise), and its rate constant uses their
+    rise. With ``options.frozen_hidden`` the hidden layers' constants are 0."""
     chip = modeled_chip(state.chip)
     scaled = options.scaled_learning_rates(state.lr_scale)
     L = state.spec.n_layers
     hidden, output, fb_lr = scaled.layer_learning_rate(1, L), scaled.layer_learning_rate(L, L), scaled.feedback_learning_rate
+    rec_lr = 2.0 * scaled.reconstruction_learning_rate / (options.noise_windows * options.noise_learn)
     if chip is not None:
         hidden, output = chip.quantize_learning_rate(hidden, "forward"), chip.quantize_learning_rate(output, "forward")
         fb_lr = chip.quantize_learning_rate(fb_lr, "feedback")
+        rec_lr = chip.quantize_learning_rate(rec_lr, "feedback")
     beta = state.rule.output_step()
-    stages = [L - i if state.rule.feedback_wiring == "layerwise" else 1 for i in range(1, L)]
-    return ([forward_rate_constant(hidden, beta, options.nudge_integral(d)) for d in stages],
-            forward_rate_constant(output, beta, options.nudge_integral()), fb_lr)
+    links = rule_links(state.rule)
+    if options.frozen_hidden:
+        hidden = 0.0
+    return ([forward_rate_constant(hidden, beta, options.nudge_integral(options.apical_time_constants(i, links)))
+             for i in range(1, L)],
+            forward_rate_constant(output, beta, options.nudge_integral()), fb_lr, rec_lr)
 
 
 class Runtime:
@@ -74,7 +89,7 @@ class Runtime:
         self.spec = build_spec(state, options, record)
         sizes = self.spec.layer_sizes
         self.L = len(sizes) - 1
-        self.layout = Layout(options, self.L - 1, self.spec.learns_feedback)
+        self.layout = Layout(options, self.L - 1, self.spec.learns_feedback and not options.frozen_hidden)
         fixed_q = {k: v for k, v in state.feedback_params.items()}
         self.sim = cached_simulation(self.spec, self.layout, options, fixed_q)
         self.pbar = [np.zeros(n) for n in sizes[1:-1]]
@@ -88,7 +103,7 @@ class Runtime:
 
     def counts(self, n_samples: int) -> dict:
         return call_counts(self.spec.layer_sizes, self.spikes, n_samples, self.active_steps * self.options.dt,
-                           self.sim.net.links)
+                           self.sim.net.links, self.spec.difference_correction)
 
     def take_reconstruction_loss(self) -> float:
         err, dev = self.reconstruction
@@ -165,7 +180,7 @@ class Runtime:
 
     def _variables(self, state, params, fb) -> dict:
         net, chip_vars = self.sim.net, {}
-        kappas, kappa_output, kappa_fb = learning_rates(state, self.options)
+        kappas, kappa_output, kappa_fb, kappa_rec = learning_rates(state, self.options)
         for group, kappa in zip(net.layers, kappas):
             chip_vars[(group, "kappa")], chip_vars[(group, "kappa_fb")] = kappa, kappa_fb
         chip_vars[(net.output, "kappa")] = kappa_output
@@ -173,10 +188,15 @@ class Runtime:
             chip_vars[(syn, "w")] = forward_values(params[weight_key(i)])
         for i, group in enumerate(net.layers + [net.output], start=1):
             chip_vars[(group, "b")] = params[bias_key(i)]
-        if self.spec.learns_feedback:
+        if self.spec.noise_reconstruction:
             for link, syn in zip(net.links, net.feedback):
-                chip_vars[(syn, "q")] = q_pair_values(fb[link.key])
+                chip_vars[(syn, "q")] = q_pair_values(fb[link.key], fb.get(off_key(link.key)))
                 chip_vars[(net.layers[link.layer - 1], "pbar")] = self.pbar[link.layer - 1]
+        for fp in net.feedback_populations:
+            chip_vars[(fp.synapses, "q")] = q_values(fb[fp.link.key], fp.copies)
+            chip_vars[(fp.units, "c")] = np.tile(fb[f"c{fp.link.matrix}"], fp.copies)
+            if self.spec.learns_feedback:
+                chip_vars[(fp.units, "kappa_rec")] = kappa_rec
         return chip_vars
 
     def _collect(self, sched: Schedule, params, fb, learned: bool):
@@ -193,11 +213,18 @@ class Runtime:
                 params[weight_key(i)] = weights_from(sim.read(syn, "w"), sizes[i], sizes[i - 1])
             for i, group in enumerate(net.layers + [net.output], start=1):
                 params[bias_key(i)] = sim.read(group, "b")
-            if self.spec.learns_feedback:
+            if self.spec.noise_reconstruction:
                 for link, syn in zip(net.links, net.feedback):
-                    q = sim.read(syn, "q")
-                    fb[link.key] = weights_from(q[:len(q) // 2], sizes[link.layer], sizes[link.source])
+                    fb[link.key], q_off = q_pair_matrices(sim.read(syn, "q"), sizes[link.layer], sizes[link.source])
+                    if self.options.feedback_pairs == "untied":
+                        fb[off_key(link.key)] = q_off
                     layer = net.layers[link.layer - 1]
                     self.pbar[link.layer - 1] = sim.read(layer, "pbar")
                     self.reconstruction += [sim.read(layer, "rec_err").sum(), sim.read(layer, "rec_dev").sum()]
+            if self.spec.learns_feedback:
+                for fp in net.feedback_populations:
+                    n, key = sizes[fp.link.layer], fp.link.key
+                    fb[key] = q_from(sim.read(fp.synapses, "q"), n, sizes[fp.link.source], fp.copies)
+                    fb[f"c{fp.link.matrix}"] = sim.read(fp.units, "c")[:n]
+                    self.reconstruction += [sim.read(fp.units, "rec_err").sum(), sim.read(fp.units, "rec_n").sum()]
         return out, counts

@@ -80,6 +80,20 @@ class Layout:
         """Samples one run holds in ``mode``."""
         return (self.steps_per_run - 1) // self.mode_steps(mode)
 
+    def phase_spans(self) -> list[tuple[str, int, int]]:
+        """The phases of one training sample as (label, first step, end step): settle, average, each noise window
+        (layer, draw) if training samples have them, resettle, nudge."""
+        o, spans, cursor = self.options, [], 0
+        parts = [("settle", o.steps(o.settle)), ("average", o.steps(o.average))]
+        if self.noise_in_train:
+            parts += [(f"noise L{layer} #{k + 1}", self.window_steps) for layer in range(1, self.n_hidden + 1)
+                      for k in range(o.noise_windows)]
+        parts += [("resettle", o.steps(o.resettle)), ("nudge", o.steps(o.nudge))]
+        for label, n in parts:
+            spans.append((label, cursor, cursor + n))
+            cursor += n
+        return spans
+
     @property
     def slots(self) -> int:
         """Rows of the per-sample TimedArrays (the largest capacity of any mode)."""

@@ -149,6 +149,12 @@ class Simulation:
         with self.active():
             return np.array(getattr(group, name)[:], dtype=float)
 
+    def apical_traces(self, layer: int) -> np.ndarray:
+        """The recorded apical signal A of hidden layer ``layer``'s first neurons in the last run, shape (steps,
+        neurons) (record builds)."""
+        with self.active():
+            return np.array(self.net.apical_monitors[layer - 1].A[:], dtype=float).T
+
     def spike_monitor(self, population: str) -> tuple[np.ndarray, np.ndarray]:
         """(neuron indices, spike time steps) recorded in the last run (record builds)."""
         with self.active():

@@ -4,7 +4,9 @@ reference simulator, samples presented online (DESIGN.md section 4).
 Per training sample: free phase (settle, average the output r_L^free; loss and accuracy come from it) ->
 noise phase (if the rule trains feedback: noise currents, one hidden layer at a time, feedback rule on) ->
 nudged phase (error pathway carries t_L - r_L^free = beta (onehot(y) - softmax(r_L^free)), Meulemans et al.
-2020 Eq. 4 with batch size 1; forward rules on). The config's optimizers are not used: the plasticity
+2020 Eq. 4 with batch size 1, computed inside the simulation by the output unit from its free-phase average
+and a label input; forward rules on). Feedback is direct (DDTP-linear, DFA) or layer-wise (DRL with linear
+feedback: each hidden layer's ON/OFF difference coders drive the layer below, as in the brian2 engine). The config's optimizers are not used: the plasticity
 happens inside the simulation at the rates of :class:`NengoOptions` (``learning_rate``,
 ``feedback_learning_rate``). After every call the learned weights are copied back into the state.
 
@@ -24,17 +26,18 @@ import numpy as np
 from nengo.utils.progress import Progress, ProgressTracker
 
 from ...network.loss import cross_entropy
-from ..protocol import BatchResult, SpikeRecording, SpikingEngine
-from ..spiking_schedule import output_error
+from ..protocol import BatchResult, PhaseRecording, SpikeRecording, SpikingEngine
 from ..train_state import TrainState
 from .options import NengoOptions
 from .runtime import Runtime, runtime_key
+
+RECORDED_APICAL = 4        # hidden neurons per layer whose apical signal a phase recording keeps
 
 
 class NengoEngine(SpikingEngine):
     name: ClassVar[str] = "nengo"
     capabilities = replace(
-        SpikingEngine.capabilities,
+        SpikingEngine.capabilities, wirings=frozenset({"direct", "layerwise"}),
         profile_features=frozenset({"weight_grid", "learning_rate_precision", "activity_noise", "offset_mismatch"}),
         why="the nengo spiking mapping (LIF ensembles, a linear readout and an error pathway of connections)")
     options_type: ClassVar[type] = NengoOptions
@@ -47,8 +50,7 @@ class NengoEngine(SpikingEngine):
     # -- contract ------------------------------------------------------------------------------------
     def train_batch(self, state, x, y, rng, train_feedback):
         rt = self._start(state, rng=rng)
-        learn_feedback = train_feedback and state.rule.has_trained_feedback
-        beta = state.rule.output_step()
+        learn_feedback = train_feedback and state.rule.has_trained_feedback and not self.options.frozen_hidden
         loss, correct = 0.0, 0
         with self._progress(len(x), "Training") as step:
             for xb, yb in zip(x, y):
@@ -57,20 +59,21 @@ class NengoEngine(SpikingEngine):
                 loss += res.loss
                 correct += res.n_correct
                 if learn_feedback:
-                    rt.noise_phase(out, rng)
-                rt.nudged_phase(output_error(out, yb, beta))
+                    rt.noise_phase(rng)
+                rt.nudged_phase(yb)
                 step()
         rec = rt.reconstruction_loss() if learn_feedback else float("nan")
         self._finish(state, len(x), "train")
         return BatchResult(loss / max(len(x), 1), correct, rec)
 
     def feedback_batch(self, state, x, rng):
-        if not state.rule.has_trained_feedback:
+        if not state.rule.has_trained_feedback or self.options.frozen_hidden:
             return float("nan")
         rt = self._start(state, rng=rng)
         with self._progress(len(x), "Feedback training") as step:
             for xb in x:
-                rt.noise_phase(rt.free_phase(xb, rng), rng)
+                rt.free_phase(xb, rng)
+                rt.noise_phase(rng)
                 step()
         rec = rt.reconstruction_loss()
         self._finish(state, len(x), "feedback")
@@ -99,8 +102,8 @@ class NengoEngine(SpikingEngine):
 
     def nudged_weight_change(self, state, x, y):
         rt = self._start(state, rng=np.random.default_rng(0))
-        out = rt.free_phase(x[0], np.random.default_rng(0))
-        rt.nudged_phase(output_error(out, int(y[0]), state.rule.output_step()))
+        rt.free_phase(x[0], np.random.default_rng(0))
+        rt.nudged_phase(int(y[0]))
         after_fwd, after_fb = dict(state.forward_params), dict(state.feedback_params)
         rt.store(TrainState(state.spec, state.rule, after_fwd, after_fb, None, None))
         rt.load(state)
@@ -121,6 +124,37 @@ class NengoEngine(SpikingEngine):
             out.append({name: np.array(m.trains) for name, m in rt.net.monitors.items()})
         self._finish(None, len(x), "probe")
         return SpikeRecording(rt.options.dt, out)
+
+    def phase_recording(self, state, x, y, rng=None):
+        """The first sample as a training sample with its spikes and the apical signals of the first hidden
+        neurons recorded over the free phase, the noise windows, resettle and nudge; the learned weights are
+        discarded."""
+        rng = rng if rng is not None else np.random.default_rng(0)
+        rt = self._start(state, rng=rng)
+        o, hidden = rt.options, [c.output for c in rt.net.compartments[:-1]]
+        for m in list(rt.net.monitors.values()) + hidden:
+            (m.trains if hasattr(m, "trains") else m.recorded).clear()
+        rt.presentation.recording = True
+        rt.free_phase(x[0], rng)
+        phases = [("free", 0, rt.simulated_steps)]
+        if state.rule.has_trained_feedback and not o.frozen_hidden:
+            cursor, window = rt.simulated_steps, o.steps(o.noise_settle) + o.steps(o.noise_learn)
+            rt.noise_phase(rng)
+            for layer in range(1, len(hidden) + 1):
+                for k in range(o.noise_windows):
+                    phases.append((f"noise L{layer} #{k + 1}", cursor, cursor + window))
+                    cursor += window
+            phases.append(("resettle", cursor, rt.simulated_steps))
+        first = rt.simulated_steps
+        rt.nudged_phase(int(y[0]))
+        phases.append(("nudge", first, rt.simulated_steps))
+        rt.presentation.recording = False
+        rt.load(state)
+        recording = PhaseRecording(o.dt, {name: np.array(m.trains) for name, m in rt.net.monitors.items()},
+                                   {f"layer {i}": np.array(g.recorded)[:, :RECORDED_APICAL]
+                                    for i, g in enumerate(hidden, start=1)}, phases)
+        self._finish(None, 1, "probe")
+        return recording
 
     # -- runtime management ----------------------------------------------------------------------------
     def _start(self, state: TrainState, dt: float | None = None, rng: np.random.Generator | None = None) -> Runtime:

@@ -1,8 +1,11 @@
-"""What the running network is shown: the current sample, the phase, the output error and the noise currents.
+"""What the running network is shown: the current sample, its label, the phase and the noise currents; and the
+Node functions that compute inside the simulation from what it shows (the output unit's error, the apical
+compartments' restarts).
 
 The nengo model is built once; the engine changes inputs between ``Simulator.run_steps`` calls by setting
-the fields of a :class:`Presentation`, which the model's Nodes read every time step (DESIGN.md section 4,
-phases per sample: free -> noise (feedback learning) -> nudged (forward learning)).
+the fields of a :class:`Presentation`, which the model's Nodes read every time step, as brian2 reads its
+TimedArray gates (DESIGN.md section 4, phases per sample: free -> noise (feedback learning) -> nudged
+(forward learning)).
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from functools import partial
 import numpy as np
 
 from ...network.architecture import NetworkSpec
+from ...network.loss import softmax
 
 
 class Phase(Enum):
@@ -27,27 +31,23 @@ class Presentation:
 
     spec: NetworkSpec
     x: np.ndarray = None
+    label: np.ndarray = None             # onehot(y) of the sample, read by the output unit in the nudged phase
     phase: Phase = Phase.FREE
-    error: np.ndarray = None             # t_L - r_L^free, held during the nudged phase
-    baseline: np.ndarray = None          # r_L^free, the reference of the noise phase
+    restarts: int = 0                    # pathway restarts so far (start of every noise window and nudge)
     noise: list[np.ndarray] = None       # noise current per hidden layer (index i-1 for layer i)
     noise_gate: float = 0.0              # feedback plasticity on (1) or off (0)
     noise_hold: float = 0.0              # 1 through a noise phase: a chip commits Q_i when it drops to 0
     averaging: bool = False              # output readout accumulated for the free-phase average
     counting: bool = False               # spikes counted into the measurement window
     recording: bool = False              # spike trains recorded for raster plots
-    output_sum: np.ndarray = None
-    output_steps: int = 0
     chip_current: list[np.ndarray] = None   # per layer 1..L: a chip's offset and noise current (chip_noise.py)
     monitors: dict = field(default_factory=dict)
 
     def __post_init__(self):
         sizes = self.spec.layer_sizes
         self.x = np.zeros(sizes[0])
-        self.error = np.zeros(sizes[-1])
-        self.baseline = np.zeros(sizes[-1])
+        self.label = np.zeros(sizes[-1])
         self.noise = [np.zeros(n) for n in sizes[1:-1]]
-        self.output_sum = np.zeros(sizes[-1])
         self.chip_current = [np.zeros(n) for n in sizes[1:]]
 
     # -- Node functions -----------------------------------------------------------------------------
@@ -55,17 +55,9 @@ class Presentation:
         """Input node: the current sample x."""
         return self.x
 
-    def error_source(self, t, readout):
-        """Error node: t_L - r_L (held in the nudged phase, live in the noise phase, 0 when free); also
-        accumulates the readout for the free-phase average."""
-        if self.averaging:
-            self.output_sum += readout
-            self.output_steps += 1
-        if self.phase is Phase.NUDGE:
-            return self.error
-        if self.phase is Phase.NOISE:
-            return self.baseline - readout
-        return np.zeros_like(readout)
+    def label_source(self, t):
+        """Label node: onehot(y) of the current sample."""
+        return self.label
 
     def noise_source(self, layer: int):
         """Noise node of hidden layer ``layer``: its noise current, the feedback plasticity gate and the hold
@@ -83,15 +75,10 @@ class Presentation:
         return self.chip_current[layer - 1]
 
     # -- engine side ----------------------------------------------------------------------------------
-    def start_average(self) -> None:
-        self.output_sum[:] = 0.0
-        self.output_steps = 0
-        self.averaging = True
-
-    def stop_average(self) -> np.ndarray:
-        """The mean readout since start_average()."""
-        self.averaging = False
-        return self.output_sum / max(self.output_steps, 1)
+    def restart_pathway(self) -> None:
+        """The error pathway starts afresh from the next step (the first step of a noise window or a nudge):
+        the apical compartments drop what their filters still hold (:class:`ApicalCompartment`)."""
+        self.restarts += 1
 
     def silence_noise(self) -> None:
         for n in self.noise:
@@ -121,27 +108,70 @@ class SpikeMonitor:
         return which / self.per_spike
 
 
-class NudgeGate:
-    """Forward plasticity gate of one layer (a Node function): the apical signal reaches the forward rules only
-    in the nudged phase, and only the part the nudged phase's own error put there.
+class OutputUnit:
+    """The output layer's error unit (a Node function; brian2's output group computes the same): from the smoothed
+    readout rf and the label input it keeps the free-phase average acc of rf (over the steps the presentation
+    is ``averaging``) and sends the error pathway
 
-    The apical signal is a lowpass-filtered (time constant tau) spike train, so at the start of a nudge it still
-    holds the noise phase's output deviations. The filter is linear and nengo's Lowpass is exact for piecewise
-    constant input (x_{k+1} = a x_k + (1 - a) u_k, a = exp(-dt / tau)), so the free decay of what it held,
-    a^(k+1) A_before at nudge step k, is subtracted exactly; what is left rises from 0 as the forward rate
-    constant assumes (SpikingOptions.nudge_integral). Without it the held deviations leaked into the forward
-    rule and broke the cross-entropy invariant sum_k dW_L[k, :] = 0 (tpneuro.engines.brian2_engine.plasticity
-    clears its apical compartments instead)."""
+    - t_L - r_L^free = beta (label - softmax(acc)) in the nudged phase (Meulemans et al. 2020, arXiv 2006.14331,
+      Eq. 4 with batch size 1: -beta dL/dh_L of the cross-entropy at the free-phase output),
+    - acc - rf = -dr_L in the noise phase (the output deviation that the noise current causes), when
+      ``noise_error`` (the rule trains its feedback by the difference reconstruction loss); else 0,
+    - 0 in the free phase.
+
+    Its input is [rf, label] (2 n_L); ``acc`` is what the engine reads as the sample's free-phase output.
+    """
+
+    def __init__(self, presentation: Presentation, n: int, beta: float, noise_error: bool = True):
+        self.presentation, self.n, self.beta, self.noise_error = presentation, n, beta, noise_error
+        self.acc = np.zeros(n)
+        self._sum, self._steps, self._averaging = np.zeros(n), 0, False
+
+    def __call__(self, t, x):
+        p, rf, label = self.presentation, x[:self.n], x[self.n:]
+        if p.averaging:
+            if not self._averaging:              # a new averaging window starts
+                self._sum[:], self._steps = 0.0, 0
+            self._sum += rf
+            self._steps += 1
+            self.acc = self._sum / self._steps
+        self._averaging = p.averaging
+        if p.phase is Phase.NUDGE:
+            return self.beta * (label - softmax(self.acc[None])[0])
+        if p.phase is Phase.NOISE and self.noise_error:
+            return self.acc - rf
+        return np.zeros(self.n)
+
+
+class ApicalCompartment:
+    """The apical compartment of one layer (a Node function on the lowpass-filtered feedback input): it starts
+    afresh at every pathway restart (the first step of a noise window or a nudge), as brian2 clears its apical
+    variable there (tpneuro.engines.brian2_engine.plasticity.APICAL_RESTART), and it opens the forward rules'
+    gate in the nudged phase only. Output [A, g A] (2 n): A, the compartment's signal since the restart, for the
+    layer's difference coders (layer-wise feedback); g A with g = 1 in the nudged phase, else 0, for the forward
+    rules.
+
+    The filter is linear and nengo's Lowpass is exact for piecewise constant input (x_{k+1} = a x_k + (1 - a)
+    u_k, a = exp(-dt / tau)), so the free decay of what it held at the restart, a^k x_restart at step k after
+    it, is subtracted exactly; what is left rises from 0 as the forward rate constant assumes
+    (SpikingOptions.nudge_integral). Without the restart the noise phase's output deviations leaked into the
+    forward rule and broke the cross-entropy invariant sum_k dW_L[k, :] = 0."""
 
     def __init__(self, presentation: Presentation, n: int, decay: float):
-        self.presentation, self.decay = presentation, decay
-        self.before = np.zeros(n)
-        self.steps = 0
+        self.presentation, self.n, self.decay = presentation, n, decay
+        self.before, self.last = np.zeros(n), np.zeros(n)
+        self.factor, self.restarts = 0.0, presentation.restarts
+        self.recorded: list[np.ndarray] = []      # the compartment's signal A per step while presentation.recording
 
-    def __call__(self, t, apical):
-        if self.presentation.phase is not Phase.NUDGE:
-            self.before[:] = apical
-            self.steps = 0
-            return np.zeros_like(apical)
-        self.steps += 1
-        return apical - self.decay ** self.steps * self.before
+    def __call__(self, t, filtered):
+        p = self.presentation
+        if p.restarts != self.restarts:
+            self.restarts = p.restarts
+            self.before[:] = self.last
+            self.factor = 1.0
+        self.last[:] = filtered
+        self.factor *= self.decay
+        apical = filtered - self.factor * self.before if self.factor > 0.0 else filtered.copy()
+        if p.recording:
+            self.recorded.append(apical.copy())
+        return np.concatenate([apical, apical if p.phase is Phase.NUDGE else np.zeros(self.n)])

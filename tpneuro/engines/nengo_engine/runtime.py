@@ -9,7 +9,6 @@ import numpy as np
 from ...network.lif_rate import TAU_REF
 from ...hardware import modeled_chip
 from ..spike_totals import call_counts
-from ..spiking_schedule import feedback_links
 from ..train_state import TrainState
 from .network_builder import build_nengo_network
 from .options import NengoOptions
@@ -17,16 +16,21 @@ from .presentation import Phase, Presentation
 from .simulator_io import (
     forward_weights,
     read_params,
+    copy_neuron_state,
     take_reconstruction_totals,
     write_params,
 )
 
 
 def runtime_key(state: TrainState, options: NengoOptions) -> tuple:
-    """What the built model depends on besides its learned weights: shapes, rule, options, fixed feedback, chip."""
+    """What the built model depends on besides its learned weights: shapes, rule, options, fixed feedback, fixed
+    hidden layers (options.frozen_hidden), chip."""
     rule = state.rule
     fixed = () if rule.has_trained_feedback else tuple(
         state.feedback_params[k].tobytes() for k in sorted(state.feedback_params))
+    if options.frozen_hidden:
+        L = state.spec.n_layers
+        fixed += tuple(state.forward_params[f"{p}{i}"].tobytes() for i in range(1, L) for p in ("W", "b"))
     chip = modeled_chip(state.chip)
     return (state.spec, type(rule), rule.output_step(), rule.has_trained_feedback, options, fixed,
             () if chip is None else chip.key)
@@ -82,20 +86,22 @@ class Runtime:
             p.chip_current[:] = self.net.chip_noise.currents(rng, weight)
         p.phase = Phase.FREE
         self.run(self.options.settle)
-        p.start_average()
+        p.averaging = True
         self.run(self.options.average)
-        return p.stop_average()
+        p.averaging = False
+        return self.net.output_unit.acc.copy()
 
-    def noise_phase(self, baseline: np.ndarray, rng: np.random.Generator) -> None:
+    def noise_phase(self, rng: np.random.Generator) -> None:
         """``noise_windows`` windows per hidden layer, one layer at a time: a fresh noise current in that layer,
-        feedback plasticity on after the settle part of the window; then the noise stops and the network
-        settles back (on a chip the rules commit Q_i in the first step of that, and the next applies it)."""
+        the error pathway restarted, feedback plasticity on after the settle part of the window; the output
+        unit sends the deviation from its free-phase average. Then the noise stops and the network settles back
+        (on a chip the rules commit Q_i in the first step of that, and the next applies it)."""
         p = self.presentation
-        p.baseline[:] = baseline
         p.phase = Phase.NOISE
         p.noise_hold = 1.0
         for noise in [n for n in p.noise for _ in range(self.options.noise_windows)]:
             noise[:] = self.options.noise_current * rng.standard_normal(noise.shape)
+            self.restart_pathway()
             p.noise_gate = 0.0
             self.run(self.options.noise_settle)
             p.noise_gate = 1.0
@@ -105,17 +111,30 @@ class Runtime:
         p.phase = Phase.FREE
         self.run(max(self.options.resettle, 2 * self.options.dt) if self.net.weight_stores else self.options.resettle)
 
-    def nudged_phase(self, error: np.ndarray) -> None:
-        """Error pathway carries the held t_L - r_L^free; the forward rules learn. One closing step with the
+    def nudged_phase(self, label: int) -> None:
+        """The label is shown, the error pathway restarts and carries t_L - r_L^free, which the output unit
+        computes from its free-phase average and the label; the forward rules learn. One closing step with the
         gate shut applies the weight change computed in the phase's last step (nengo adds a rule's delta to
         the weights one step after computing it), so no change is left pending when the weights are read;
         on a chip the rules commit the window's change in that step, and a second step applies it."""
         p = self.presentation
-        p.error[:] = error
+        p.label[:] = 0.0
+        p.label[int(label)] = 1.0
+        self.restart_pathway()
         p.phase = Phase.NUDGE
         self.run(self.options.nudge)
         p.phase = Phase.FREE
         self.run(self.options.dt * (2 if self.net.weight_stores else 1))
+
+    def restart_pathway(self) -> None:
+        """The error pathway starts afresh from the next step: the apical compartments drop what they hold
+        (Presentation.restart_pathway), and every neuron of a non-linear feedback map's F+ takes the membrane state
+        of its partner in F- (whose input never carries a nudge), so that the pairs fire in lockstep until the
+        nudge drives F+ (feedback_populations.py)."""
+        self.presentation.restart_pathway()
+        for pair in self.net.feedback_populations:
+            if len(pair) == 2:
+                copy_neuron_state(self.sim, pair[1], pair[0])
 
     def hidden_rates(self, x: np.ndarray) -> list[np.ndarray]:
         """Normalised rates (spike count * tau_ref / window) of the hidden layers for one input, no learning
@@ -143,5 +162,5 @@ class Runtime:
         """Spikes and synaptic events (spikes x fan-out) per population since reset_counts()."""
         spikes = {name: int(round(m.spikes(m.total).sum())) for name, m in self.net.monitors.items()}
         sizes = self.net.presentation.spec.layer_sizes
-        return call_counts(sizes, spikes, n_samples, self.simulated_steps * self.options.dt,
-                           feedback_links(len(sizes) - 1, layerwise=False))
+        return call_counts(sizes, spikes, n_samples, self.simulated_steps * self.options.dt, self.net.links,
+                           self.net.difference_correction)
