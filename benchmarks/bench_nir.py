@@ -277,10 +277,6 @@ def torch_python() -> Path:
 
 
 # -- tpneuro side -------------------------------------------------------------------------------------------------
-def pct(share: float) -> str:
-    return f"{100 * share:.2f}"
-
-
 def xylo_graphs(work: Path, digits_graph: Path, digits_run) -> dict:
     """The xylo checks' graphs (inside the limits: an untrained 16-32-8 soft_lif network; over them: the digits
     network, and an untrained 16-1200-8 network over the hidden-neuron limit only) with their sizes, tpneuro's
@@ -330,6 +326,7 @@ def main() -> None:
 
     import tpneuro
     from tpneuro.engines.registry import get_engine
+    from tpneuro.formatting import percent
     from tpneuro.interchange import predict_nir, read_nir, regular_spike_trains
     from tpneuro.runs import load_run
 
@@ -406,24 +403,24 @@ def main() -> None:
                   "of test samples with the same predicted class)",
                   ["graph", "samples", "snnTorch~brian2 %", "disagree", "snnTorch~graph %", "graph~brian2 %",
                    "lif~loihi_cuba %", "snnTorch acc %", "brian2 acc %", "rate acc %"],
-                  [[r["graph"], r["test_samples"], pct(r["agreement_snntorch_vs_brian2"]),
-                    r["disagreements_snntorch_vs_brian2"], pct(r["agreement_snntorch_vs_graph_stepped_by_tpneuro"]),
-                    pct(r["agreement_graph_stepped_by_tpneuro_vs_brian2"]), pct(r["agreement_brian2_lif_vs_loihi_cuba"]),
-                    pct(r["snntorch_accuracy"]), pct(r["brian2_accuracy"]), pct(r["rate_engine_accuracy"])]
+                  [[r["graph"], r["test_samples"], percent(r["agreement_snntorch_vs_brian2"]),
+                    r["disagreements_snntorch_vs_brian2"], percent(r["agreement_snntorch_vs_graph_stepped_by_tpneuro"]),
+                    percent(r["agreement_graph_stepped_by_tpneuro_vs_brian2"]), percent(r["agreement_brian2_lif_vs_loihi_cuba"]),
+                    percent(r["snntorch_accuracy"]), percent(r["brian2_accuracy"]), percent(r["rate_engine_accuracy"])]
                    for r in rows])
     results.table("A 64-32-10 Leaky network built, trained and exported by snnTorch, deployed by tpneuro",
                   ["where", "chip instances", "test accuracy %"],
-                  [["snnTorch", "-", pct(res["snntorch_accuracy"])],
-                   ["snnTorch, re-imported", "-", pct(res["snntorch_reimported_accuracy"])]]
-                  + [[f"tpneuro {p}", len(d.accuracies), " ".join(pct(a) for a in d.accuracies)]
+                  [["snnTorch", "-", percent(res["snntorch_accuracy"])],
+                   ["snnTorch, re-imported", "-", percent(res["snntorch_reimported_accuracy"])]]
+                  + [[f"tpneuro {p}", len(d.accuracies), " ".join(percent(a) for a in d.accuracies)]
                      for p, d in deployed.items()])
     energy = deployed["loihi1"].energy
     results.note(f"loihi1 energy of the snnTorch network: {energy['synaptic_ops_per_inference']:.0f} synaptic ops "
                  f"per inference, >= {energy['joules_per_inference_lower_bound']:.3g} J per inference (missing "
                  f"costs: {', '.join(energy['energy_missing_costs']) or 'none'})")
     d = rockpool["digits_import"]
-    results.note(f"Rockpool's NIR import of {d['graph']}: {pct(d['rockpool_accuracy'])} % test accuracy, "
-                 f"{pct(d['agreement_rockpool_vs_brian2'])} % agreement with brian2")
+    results.note(f"Rockpool's NIR import of {d['graph']}: {percent(d['rockpool_accuracy'])} % test accuracy, "
+                 f"{percent(d['agreement_rockpool_vs_brian2'])} % agreement with brian2")
     xylo_rows = []
     for name, g in rockpool["graphs"].items():
         for kind in ("as_exported", "xylo_shaped"):
