@@ -255,11 +255,12 @@ def test_a_second_resume_of_a_running_run_is_refused(tmp_path):
     out = tmp_path / "run"
     subprocess.run([*TPNEURO, "train", str(DIGITS_BP), "--epochs", "1", "--out", str(out), "--quiet"], check=True,
                    capture_output=True, cwd=tmp_path)
-    first = subprocess.Popen([*TPNEURO, "train", "--resume", str(out), "--epochs", "60", "--quiet"],
+    # far more epochs than the test lasts: the first run must still hold the lock when the second starts
+    first = subprocess.Popen([*TPNEURO, "train", "--resume", str(out), "--epochs", "100000", "--quiet"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
         wait_for(lambda: (out / ".lock.holder").exists() and "--resume" in (out / ".lock.holder").read_text())
-        second = subprocess.run([*TPNEURO, "train", "--resume", str(out), "--epochs", "60", "--quiet"],
+        second = subprocess.run([*TPNEURO, "train", "--resume", str(out), "--epochs", "100000", "--quiet"],
                                 capture_output=True, text=True, cwd=tmp_path)
         assert second.returncode == 2
         assert second.stderr.count("\n") == 1
