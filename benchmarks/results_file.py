@@ -30,9 +30,11 @@ _LIBRARIES = ("tpneuro", "numpy", "scipy", "brian2", "nengo", "ray", "nir", "jax
 
 
 def results_name(argv: list[str]) -> str:
-    """The file stem for a command line (``sys.argv``): the script's stem, then its arguments."""
+    """The file stem for a command line (``sys.argv``): the script's stem, then its arguments, with brackets and
+    quotes dropped (``init_gain=[3, 30, 1]`` gives ``init_gain=3,30,1``) and other separators as ``-``."""
     stem = Path(argv[0]).stem
-    args = re.sub(r"[^A-Za-z0-9_.,=+]+", "-", " ".join(argv[1:])).strip("-")
+    args = re.sub(r",\s+", ",", re.sub(r"[\[\]{}()'\"]", "", " ".join(argv[1:])))
+    args = re.sub(r"[^A-Za-z0-9_.,=+]+", "-", args).strip("-")
     return f"{stem}--{args}" if args else stem
 
 
