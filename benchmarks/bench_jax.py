@@ -1,7 +1,7 @@
 """Seconds per Fashion-MNIST epoch of the numpy rate engine and the JAX engine, measured in one command.
 
     python benchmarks/bench_jax.py [--rules bp,tp,dtp,drl,ddtp_linear,ddtp_rhl] [--dtypes float32,float64]
-                                   [--repeats 2] [--device cpu|gpu] [--seeds N] [--blas-threads N] [--skip-rate]
+                                   [--repeats 2] [--device cpu|gpu] [--seeds N] [--cores N] [--skip-rate]
 
 Each rule runs its paper config (models/fmnist_RULE.yaml, 784-256x5-10, batch 128, seed 42). An epoch is what the
 trainer times: one pass of minibatches with a feedback step each, plus the config's extra feedback-only epochs
@@ -17,9 +17,11 @@ product, (128 x 256) @ (256 x 256), in the dtype, on this machine with the worke
 ``--seeds N`` also times N networks of DDTP-linear (seeds 42..) trained as one vmapped JAX program. ``--device
 gpu`` runs the JAX worker on the GPU (the numpy engine stays on the CPU) and says whether the GPU targets are met
 (DDTP-linear under 0.5 s and DRL under 1 s per epoch in float32, 32 DDTP-linear networks under 5 s). ``--skip-rate``
-times the JAX engine alone. ``--blas-threads N`` sets OpenBLAS's and XLA's CPU thread counts in both workers
-(default: each library's own). The table is printed and written (benchmarks/results_file.py), with the exact command,
-the machine, the library versions and every measurement with the load average during it, to
+times the JAX engine alone. ``--cores N`` runs both workers on the machine's first N cores (the parent sets its
+CPU affinity, which the workers inherit) with N OpenBLAS threads, so that neither engine uses more cores than
+the other: XLA's CPU runtime starts threads of its own that thread flags alone do not stop (default: every core,
+each library's own thread count). The table is printed and written (benchmarks/results_file.py), with the exact
+command, the machine, the library versions and every measurement with the load average during it, to
 benchmarks/results/bench_jax--ARGS.json.
 """
 from __future__ import annotations
@@ -44,15 +46,18 @@ SHARED_MACHINE_NOTE = ("The machine may be shared with other jobs: the load aver
 
 
 # -- the workers ---------------------------------------------------------------------------------------------
-def _thread_environment(threads: int | None) -> None:
-    """BLAS and XLA thread counts for the workers, which inherit the environment and read it when they import numpy
-    and JAX (None: leave each library's default)."""
-    if threads is None:
+def _restrict_to_cores(cores: int | None) -> None:
+    """Run this process, and the workers it spawns (which inherit both), on the first ``cores`` CPUs with as many
+    OpenBLAS threads; XLA sizes its thread pool from the CPUs the process may use (None: leave all as they are)."""
+    if cores is None:
         return
+    available = sorted(os.sched_getaffinity(0))
+    if not 1 <= cores <= len(available):
+        raise SystemExit(f"--cores {cores}: this machine lets the benchmark use {len(available)} cores; "
+                         f"give 1 to {len(available)}")
+    os.sched_setaffinity(0, available[:cores])
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = str(threads)
-    flags = "--xla_cpu_multi_thread_eigen=false" if threads == 1 else ""
-    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flags} intra_op_parallelism_threads={threads}".strip()
+        os.environ[name] = str(cores)
 
 
 def _peak_gflops(engine: str, dtype: str, device: str | None) -> float:
@@ -176,33 +181,42 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2, help="timed epochs per engine (after JAX's first)")
     parser.add_argument("--device", choices=("cpu", "gpu"), default=None, help="the JAX engine's device")
     parser.add_argument("--seeds", type=int, default=0, help="also time N DDTP-linear networks as one vmapped job")
-    parser.add_argument("--blas-threads", type=int, default=None, help="OpenBLAS and XLA CPU threads per worker")
+    parser.add_argument("--cores", type=int, default=None, help="run both engines on N cores (CPU affinity)")
     parser.add_argument("--skip-rate", action="store_true",
                         help="time the JAX engine only (no numpy engine, no speed-up), e.g. on a GPU machine")
     args = parser.parse_args()
-    _thread_environment(args.blas_threads)
+    _restrict_to_cores(args.cores)
     results = ResultsFile()
     ctx = mp.get_context("spawn")
     engines = ("jax",) if args.skip_rate else ("rate", "jax")
-    rows, raw = [], []
+    raw = []
     for dtype in args.dtypes.split(","):
         for rule in args.rules.split(","):
             m = measure(ctx, rule, dtype, args, engines=engines)
             raw.append(m)
-            rows.append(_row(rule, m))
             print(f"done {rule} {dtype}: " + ", ".join(f"{e} {m[e]['median']:.2f} s" for e in engines), flush=True)
     for dtype in (args.dtypes.split(",") if args.seeds else []):
         m = measure(ctx, "ddtp_linear", dtype, args, seeds=args.seeds, engines=("jax",))
         raw.append(m)
-        rows.append(_row(f"ddtp_linear x{args.seeds} vmapped", m))
     jax_info = raw[0]["jax"]
+    dtype_peaks = {d: {e: max(m[e]["peak"] for m in raw if m["dtype"] == d and e in m) for e in engines}
+                   for d in args.dtypes.split(",")}
+    rows = [_row(m["rule"] if m["seeds"] == 1 else f"ddtp_linear x{m['seeds']} vmapped", m,
+                 max(dtype_peaks[m["dtype"]].values())) for m in raw]
     head = ["rule", "dtype", "rate s/epoch", "jax s/epoch", "jax 1st epoch s", "speed-up", "rate GFLOP/s",
             "jax GFLOP/s", "rate of peak", "jax of peak", "peak GFLOP/s", "load avg"]
     results.table(f"Fashion-MNIST, 784-256x5-10, batch 128, paper configs; s/epoch = training pass + extra feedback "
                   f"epochs, median of {args.repeats}; jax on {jax_info.get('device')}, jax {jax_info.get('jax')}; "
-                  f"peak = max(numpy, XLA) GFLOP/s of (128x256)@(256x256); x N vmapped: N networks per epoch",
+                  f"peak = the best numpy or XLA GFLOP/s of (128x256)@(256x256) in the dtype over all "
+                  f"workers; x N vmapped: N networks per epoch",
                   head, rows)
     results.note(SHARED_MACHINE_NOTE.format(cores=os.cpu_count()))
+    results.note(f"Both engines ran on {len(os.sched_getaffinity(0))} of the {os.cpu_count()} cores (CPU affinity), "
+                 f"numpy with as many OpenBLAS threads.")
+    for dtype, peaks in dtype_peaks.items():
+        results.note(f"{dtype} matrix-multiply peak, (128x256)@(256x256), best of the workers: "
+                     + ", ".join(f"{'numpy (OpenBLAS)' if e == 'rate' else 'XLA'} {v:.1f} GFLOP/s"
+                                 for e, v in peaks.items()))
     for dtype in args.dtypes.split(","):
         ratios = {m["rule"]: m["rate"]["median"] / m["jax"]["median"] for m in raw
                   if m["dtype"] == dtype and "rate" in m and m["rule"] in TP_RULES and m["seeds"] == 1}
@@ -220,10 +234,9 @@ def main() -> None:
     results.write(measurements=raw)
 
 
-def _row(name: str, m: dict) -> list:
+def _row(name: str, m: dict, peak: float) -> list:
     """One table row: per engine seconds per epoch (median), GFLOP/s and fraction of the peak."""
     r, j = m.get("rate"), m["jax"]
-    peak = max(r["peak"], j["peak"]) if r else j["peak"]
     dash = "-"
     return [name, m["dtype"], f"{r['median']:.2f}" if r else dash, f"{j['median']:.2f}", f"{j['first_epoch']:.1f}",
             f"{r['median'] / j['median']:.2f}x" if r else dash, f"{r['gflops']:.1f}" if r else dash,

@@ -30,9 +30,11 @@ _LIBRARIES = ("tpneuro", "numpy", "scipy", "brian2", "nengo", "ray", "nir", "jax
 
 
 def results_name(argv: list[str]) -> str:
-    """The file stem for a command line (``sys.argv``): the script's stem, then its arguments."""
+    """The file stem for a command line (``sys.argv``): the script's stem, then its arguments, with brackets and
+    quotes dropped (``init_gain=[3, 30, 1]`` gives ``init_gain=3,30,1``) and other separators as ``-``."""
     stem = Path(argv[0]).stem
-    args = re.sub(r"[^A-Za-z0-9_.,=+]+", "-", " ".join(argv[1:])).strip("-")
+    args = re.sub(r",\s+", ",", re.sub(r"[\[\]{}()'\"]", "", " ".join(argv[1:])))
+    args = re.sub(r"[^A-Za-z0-9_.,=+]+", "-", args).strip("-")
     return f"{stem}--{args}" if args else stem
 
 
@@ -73,13 +75,6 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def format_table(columns: list[str], rows: list[list]) -> str:
-    """The columns right-aligned under their headers, a rule below the headers."""
-    widths = [max(len(str(c)) for c in col) for col in zip(columns, *rows)]
-    return "\n".join("  ".join(str(c).rjust(w) for c, w in zip(line, widths))
-                     for line in [columns, ["-" * w for w in widths], *rows])
-
-
 class ResultsFile:
     """Collects the tables of one benchmark run; :meth:`write` saves them with the command and machine."""
 
@@ -92,7 +87,10 @@ class ResultsFile:
 
     def table(self, title: str, columns: list[str], rows: list[list]) -> None:
         """Print a table (its title line, then the columns right-aligned) and keep it, cell for cell."""
-        print(f"\n{title}\n{format_table(columns, rows)}", flush=True)
+        # imported here, not at the top: bench_nir's snnTorch worker imports this module in a venv without tpneuro
+        from tpneuro.formatting import text_table
+
+        print(f"\n{title}\n{text_table(rows, columns)}", flush=True)
         self.tables.append({"title": title, "columns": [str(c) for c in columns],
                             "rows": [[c if isinstance(c, (int, float)) else str(c) for c in r] for r in rows]})
 

@@ -167,6 +167,12 @@ def test_results_page_renders_a_results_file_and_says_what_is_not_produced(tmp_p
     assert "Not produced yet" in never and "python benchmarks/bench_nengo.py --epochs 99" in never
 
 
+def test_a_results_file_name_keeps_a_list_argument_readable():
+    """Brackets, quotes and the spaces after commas are dropped, not turned into '-' (which reads as a sign)."""
+    argv = ["benchmarks/bench_spiking_controls.py", "--set", "network.init_gain=[3, 30, 1]", "--set", "a='b c'"]
+    assert results_name(argv) == "bench_spiking_controls--set-network.init_gain=3,30,1-set-a=b-c"
+
+
 def test_every_results_file_in_the_repository_comes_with_its_command():
     for path in sorted((ROOT / "benchmarks" / "results").glob("*.json")):
         data = json.loads(path.read_text())
