@@ -11,8 +11,8 @@ jax, ... (``--repeats`` each), so that a change in the machine's load hits both 
 The JAX engine's first epoch, which includes XLA's compilation, is reported apart.
 
 GFLOP/s counts the matrix products the rule declares (``LearningRule.training_macs``, 2 FLOPs per MAC, 55000
-training samples); the peak is the larger of numpy's and XLA's measured throughput for the networks' dominant
-product, (128 x 256) @ (256 x 256), in the dtype, on this machine with the worker's thread settings.
+training samples); the peak is the best throughput numpy or XLA reached, over all workers of the dtype, on the
+networks' dominant product, (128 x 256) @ (256 x 256), on this machine with the workers' cores (``--cores``).
 
 ``--seeds N`` also times N networks of DDTP-linear (seeds 42..) trained as one vmapped JAX program. ``--device
 gpu`` runs the JAX worker on the GPU (the numpy engine stays on the CPU) and says whether the GPU targets are met
@@ -201,7 +201,7 @@ def main() -> None:
     jax_info = raw[0]["jax"]
     dtype_peaks = {d: {e: max(m[e]["peak"] for m in raw if m["dtype"] == d and e in m) for e in engines}
                    for d in args.dtypes.split(",")}
-    rows = [_row(m["rule"] if m["seeds"] == 1 else f"ddtp_linear x{m['seeds']} vmapped", m,
+    rows = [_row(m["rule"] if m["seeds"] == 1 else f"{m['rule']} x{m['seeds']} vmapped", m,
                  max(dtype_peaks[m["dtype"]].values())) for m in raw]
     head = ["rule", "dtype", "rate s/epoch", "jax s/epoch", "jax 1st epoch s", "speed-up", "rate GFLOP/s",
             "jax GFLOP/s", "rate of peak", "jax of peak", "peak GFLOP/s", "load avg"]
