@@ -17,7 +17,8 @@ from tpneuro.network.lif_rate import lif_rate
 from tpneuro.rules import make_rule
 
 from spiking_networks import (BETA, deep_firing_state, distance_and_cosine, firing_state, noise_driven_fixed_point,
-                              nonlinear_feedback_state, probe_engine, rate_engine_comparison)
+                              nonlinear_feedback_state, probe_engine, rate_engine_comparison,
+                              spiking_engines_slow_on)
 
 ONLINE_PASSES = 5                                               # training passes of the online-learning test
 CHAIN_PASSES = 20                                               # noise passes of the layer-wise chain test
@@ -287,6 +288,7 @@ def test_layerwise_nudged_phase_moves_every_layer_like_the_rate_engine_drl(spiki
         assert 0.85 < ratio < 1.15, f"W{i}: size ratio {ratio:.2f}"
 
 
+@pytest.mark.parametrize("spiking_engine_name", spiking_engines_slow_on("brian2"))     # brian2: 40 s
 def test_layerwise_feedback_learning_moves_the_chain_toward_the_rules_own_fixed_points(spiking_engine_name):
     """Forward weights frozen, CHAIN_PASSES x 6 noise presentations (the six inputs repeated) at the engine's quick
     settings with noise current 2. Q_3 (output -> layer 2) moves toward its rule's fixed point Q_3* for layer 2's

@@ -8,7 +8,9 @@ from typing import get_args
 import numpy as np
 
 from tpneuro.config import validate_config
-from tpneuro.engines import TrainState, get_engine, get_engine_class
+import pytest
+
+from tpneuro.engines import ENGINES, SpikingEngine, TrainState, get_engine, get_engine_class
 from tpneuro.engines.spiking_options import SpikingOptions
 from tpneuro.network import NetworkSpec, forward, init_forward_params
 from tpneuro.network.lif_rate import TAU_RC, TAU_REF, lif_rate
@@ -18,6 +20,13 @@ from tpneuro.rules import RULES, make_rule
 from tpneuro.runs import build_state, load_data
 
 BETA = 0.5
+
+
+def spiking_engines_slow_on(slow: str) -> list:
+    """Every spiking engine as a test parameter, ``slow`` marked ``slow``: for a test whose run on that engine
+    (compile and simulation) takes too long for the default suite; ``pytest -m slow`` runs it."""
+    names = sorted(name for name in ENGINES if issubclass(get_engine_class(name), SpikingEngine))
+    return [pytest.param(name, marks=pytest.mark.slow) if name == slow else name for name in names]
 
 
 def probe_engine(name: str, **options):

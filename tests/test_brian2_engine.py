@@ -171,6 +171,7 @@ def test_stochastic_units_fire_poisson_spikes_at_the_lif_rate():
 
 
 # -- cpp_standalone: one compile, many runs -----------------------------------------------------------------
+@pytest.mark.slow                                               # 45 s: two compiles on a fresh machine
 def test_cpp_standalone_reruns_the_compiled_binary_with_new_inputs_and_weights():
     """Two calls with different inputs and weights run the same compiled program (its mtime does not change,
     the run count goes up) and give the same free-phase outputs and weight changes as the numpy target, to

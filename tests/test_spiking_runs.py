@@ -8,12 +8,11 @@ import json
 import pytest
 
 from tpneuro.config import validate_config
-from tpneuro.engines import ENGINES, SpikingEngine, get_engine_class
 from tpneuro.hardware import OpCounts, energy_report, load_profile
 from tpneuro.training import Trainer
 from tpneuro.training.spiking_summary import mapped_neurons
 
-SPIKING = [name for name in ENGINES if issubclass(get_engine_class(name), SpikingEngine)]
+from spiking_networks import spiking_engines_slow_on
 
 
 def spiking_config(engine: str) -> dict:
@@ -25,7 +24,7 @@ def spiking_config(engine: str) -> dict:
             "training": {"epochs": 1, "batch_size": 4, "epochs_fb": 0, "extra_fb_epochs": 1}}
 
 
-@pytest.mark.parametrize("engine", SPIKING)
+@pytest.mark.parametrize("engine", spiking_engines_slow_on("brian2"))     # brian2: 75 s of compiles
 def test_spiking_run_writes_summary_and_spike_plots(engine, tmp_path):
     trainer = Trainer(validate_config(spiking_config(engine)), tmp_path / "run", progress=False)
     result = trainer.run()
