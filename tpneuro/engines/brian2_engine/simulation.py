@@ -11,7 +11,11 @@
   numbers (stochastic units, stochastic rounding) follow the trainer's generator as on the runtime targets.
 
 Compiled projects are cached in ``$TPNEURO_BRIAN2_CACHE`` (default ~/.cache/tpneuro/brian2), one per build and Python
-environment; processes that build the same project at once take turns under a file lock.
+environment; processes that build the same project at once take turns under a file lock. Each Simulation runs the
+program in a run directory of its own inside the project (the binary and the build's static arrays linked into
+it): brian2 writes a run's values into ``static_arrays`` under names made from their content, so two processes
+running the same project with equal values (the schedule's gates) would share a file, and the one that removes
+its run's files afterwards would pull it from under the other.
 
 brian2's devices are process-global. Each standalone Simulation owns its own CPPStandaloneDevice instance and
 activates it only while it builds, runs or reads results, then restores the device that was active before;
@@ -43,7 +47,7 @@ SEED_FROM_ENVIRONMENT = (f'if (const char* _seed = std::getenv("{SEED_VARIABLE}"
                          "for (size_t _k = 0; _k < brian::_random_generators.size(); _k++) "
                          "brian::_random_generators[_k].seed(std::stoul(_seed) + _k);")
 CACHE_ROOT = Path(os.environ.get("TPNEURO_BRIAN2_CACHE", Path.home() / ".cache" / "tpneuro" / "brian2"))
-_results = [0]
+_run_directories = [0]
 
 
 class Simulation:
@@ -68,8 +72,9 @@ class Simulation:
             self.device = CPPStandaloneDevice()
             root = Path(options.directory) if options.directory else CACHE_ROOT
             self.directory = str(root / project)
-            _results[0] += 1
-            self.results = f"results_{os.getpid()}_{_results[0]}"
+            _run_directories[0] += 1
+            run_name = f"run_{os.getpid()}_{_run_directories[0]}"
+            self.run_directory: Path | None = None
             atexit.register(self.close)
             with self.active():
                 self.net: Brian2Network = build_network(spec, layout, options, fixed_q, prefix)
@@ -82,6 +87,9 @@ class Simulation:
                 with FileLock(root / f"{project}.lock"):
                     self.device.build(directory=self.directory, results_directory="results", compile=True,
                                       run=False, with_output=False)
+                    self.run_directory = private_run_directory(Path(self.directory), run_name)
+                # brian2 writes run values into its project directory's static_arrays: this Simulation's own
+                self.device.project_dir = str(self.run_directory)
         else:
             from brian2.devices.device import all_devices
 
@@ -131,7 +139,8 @@ class Simulation:
                         if self.net.timed[name] in self.device.timed_arrays}
                 args.update({getattr(group, name): np.asarray(v, dtype=float) for (group, name), v in variables.items()})
                 self.device.run_environment_variables[SEED_VARIABLE] = str(int(seed))
-                self.device.run(results_directory=self.results, run_args=args, with_output=False)
+                self.device.run(directory=str(self.run_directory), results_directory="results", run_args=args,
+                                with_output=False)
                 os.environ.pop(SEED_VARIABLE, None)     # brian2 set it for the program; unset, it logs no overwrite
                 self._remove_run_arrays()
             else:
@@ -162,25 +171,42 @@ class Simulation:
             return np.asarray(mon.i[:], dtype=int), np.rint(np.asarray(mon.t_[:]) / self.options.dt).astype(int)
 
     def _remove_run_arrays(self) -> None:
-        """run_args arrays are written into the project's static_arrays; remove them so a long run does not
+        """run_args arrays are written into the run directory's static_arrays; remove them so a long run does not
         fill the disk (brian2 keeps them until device.delete)."""
         for fname in self.device.run_args_arrays:
-            path = os.path.join(self.directory, "static_arrays", fname)
+            path = os.path.join(self.run_directory, "static_arrays", fname)
             for p in (path, path + ".lock"):
                 if os.path.exists(p):
                     os.remove(p)
         self.device.run_args_arrays.clear()
 
     def close(self) -> None:
-        """Remove this process's results directory (the compiled project stays in the cache)."""
-        if self.target == "cpp_standalone":
-            shutil.rmtree(os.path.join(self.directory, self.results), ignore_errors=True)
+        """Remove this Simulation's run directory (the compiled project stays in the cache)."""
+        if self.target == "cpp_standalone" and self.run_directory is not None:
+            shutil.rmtree(self.run_directory, ignore_errors=True)
 
     def __del__(self):
         try:
             self.close()
         except Exception:   # noqa: BLE001 - interpreter shutdown
             pass
+
+
+def private_run_directory(project: Path, name: str) -> Path:
+    """``project/name``, made afresh: the compiled program ``main`` and every file of the build's static_arrays
+    linked into it (hard links, copies where the file system has none), and an empty ``results``."""
+    run = project / name
+    shutil.rmtree(run, ignore_errors=True)
+    (run / "static_arrays").mkdir(parents=True)
+    (run / "results").mkdir()
+    arrays = [p for p in sorted((project / "static_arrays").iterdir()) if p.suffix != ".lock"]
+    for source in [project / "main", *arrays]:
+        target = run / source.relative_to(project)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+    return run
 
 
 _BUILDS: dict[tuple, Simulation] = {}
