@@ -150,16 +150,18 @@ def nonlinear_feedback_state(rule: str = "dtp", deep: bool = False, seed: int = 
     return state, x, y
 
 
-def digits_online_accuracy(engine, train_subset: int | None = None, epochs: int = 2, init_gain: float = 1.0) -> float:
-    """Test accuracy of ``engine`` after ``epochs`` online epochs (calls of 32 samples) of DDTP-linear on a
-    64-64-10 soft-LIF digits network, Xavier init times ``init_gain`` with zero biases (seed 0), no feedback
-    pre-training. The data order and the engine's random streams come from generators of their own (seeds 1 and
-    2), so that a run with the frozen-hidden control (which draws no noise) sees the samples in the same order."""
+def digits_online_accuracy(engine, train_subset: int | None = None, epochs: int = 2, init_gain: float | list = 1.0,
+                           hidden: tuple[int, ...] = (64,), rule: str = "ddtp_linear") -> float:
+    """Test accuracy of ``engine`` after ``epochs`` online epochs (calls of 32 samples) of ``rule`` (DDTP-linear, or
+    layer-wise DRL with linear feedback) on a 64-``hidden``-10 soft-LIF digits network, Xavier init times
+    ``init_gain`` (one gain, or one per layer) with zero biases (seed 0), no feedback pre-training. The data order
+    and the engine's random streams come from generators of their own (seeds 1 and 2), so that a run with the
+    frozen-hidden control (which draws no noise) sees the samples in the same order."""
     data_cfg = {"name": "digits", **({"train_subset": train_subset} if train_subset else {})}
+    rule_cfg = {"name": rule, "beta": 0.1, "sigma": 0.1, **({"feedback_activation": "linear"} if rule == "drl" else {})}
     cfg = validate_config({"dataset": data_cfg,
-                           "network": {"hidden": [64], "activation": "soft_lif", "init_gain": init_gain},
-                           "rule": {"name": "ddtp_linear", "beta": 0.1, "sigma": 0.1},
-                           "optimizer": {"lr": 1e-3}, "feedback_optimizer": {"lr": 1e-3}})
+                           "network": {"hidden": list(hidden), "activation": "soft_lif", "init_gain": init_gain},
+                           "rule": rule_cfg, "optimizer": {"lr": 1e-3}, "feedback_optimizer": {"lr": 1e-3}})
     data = load_data(cfg)
     state = build_state(cfg, data.input_size, data.n_classes, np.random.default_rng(0))
     order_rng, engine_rng = np.random.default_rng(1), np.random.default_rng(2)

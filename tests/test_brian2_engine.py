@@ -282,3 +282,16 @@ def test_digits_training_beats_the_frozen_hidden_control():
     accuracy = digits_online_accuracy(Brian2Engine(), train_subset=400, init_gain=3.0)
     control = digits_online_accuracy(Brian2Engine(frozen_hidden=True), train_subset=400, init_gain=3.0)
     assert accuracy - control > 0.03, f"test accuracy {accuracy:.3f}, frozen-hidden control {control:.3f}"
+
+
+@pytest.mark.slow
+def test_layerwise_drl_with_tied_pairs_beats_the_frozen_hidden_control():
+    """Layer-wise DRL, 64-64-64-10 digits, Xavier gains 3, 30 and 1 (both hidden layers fire before learning), two
+    epochs on 600 digits with tied feedback pairs: test accuracy more than 3 points above the frozen-hidden
+    control's. Measured: 69.17 % against 60.83 %. With the default untied pairs the halves of each pair drift apart
+    and the same run ends at 34.72 %, below the control (docs: What the local pairs cost)."""
+    gains = [3.0, 30.0, 1.0]
+    run = dict(train_subset=600, init_gain=gains, hidden=(64, 64), rule="drl")
+    accuracy = digits_online_accuracy(Brian2Engine(feedback_pairs="tied"), **run)
+    control = digits_online_accuracy(Brian2Engine(frozen_hidden=True), **run)
+    assert accuracy - control > 0.03, f"test accuracy {accuracy:.3f}, frozen-hidden control {control:.3f}"
