@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 import yaml
 
 from tpneuro.cli import main
+from tpneuro.directory_lock import HOLDER_FILE, LOCK_FILE, exclusive
 
 ROOT = Path(__file__).resolve().parents[1]
 DIGITS_BP = ROOT / "models" / "digits_bp.yaml"
@@ -228,6 +230,25 @@ def test_a_config_that_no_longer_matches_the_checkpoint_names_the_field_and_shap
                         r"\(\[64, 64, 64\] then, \[32, 64, 64\] now\); fix: restore the run's config.yaml to the config it "
                         r"was trained with")
     assert digests(run_copy) == before
+
+
+def test_a_writer_refused_before_the_holder_names_itself_waits_for_the_name(tmp_path):
+    """The lock is taken and the holder's record written 0.3 s later (the moment in which the second of two runs
+    started together once read no record and named "another process"): the refusal names the holder."""
+    from filelock import FileLock
+
+    held = FileLock(tmp_path / LOCK_FILE)
+    held.acquire()
+    record = {"pid": 4242, "host": "there", "started": time.time(), "command": "tpneuro train x.yaml"}
+    writer = threading.Timer(0.3, lambda: (tmp_path / HOLDER_FILE).write_text(json.dumps(record)))
+    writer.start()
+    try:
+        with pytest.raises(RuntimeError, match=r"pid 4242 on there, started .*: tpneuro train x.yaml"):
+            with exclusive(tmp_path, RuntimeError):
+                pass
+    finally:
+        writer.join()
+        held.release()
 
 
 def test_two_runs_on_one_directory_exactly_one_writes(tmp_path):

@@ -2,7 +2,8 @@
 
 filelock (a maintained, cross-platform lock-file library) holds ``DIR/.lock``; after acquiring it the writer
 records who it is in ``DIR/.lock.holder`` (pid, host, start time, command line), so that a second writer is
-refused in one line that names the holder. The lock is the operating system's (flock/LockFileEx): it is released
+refused in one line that names the holder. A writer refused in the moment between the holder's taking the lock
+and its writing the record waits up to HOLDER_WAIT seconds for the record. The lock is the operating system's (flock/LockFileEx): it is released
 when the holder exits, however it exits, and a stale holder file is simply overwritten by the next writer.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from filelock import FileLock, Timeout
 from .atomic_files import write_text_atomic
 
 LOCK_FILE, HOLDER_FILE = ".lock", ".lock.holder"
+HOLDER_WAIT = 2.0          # seconds a refused writer waits for the holder's record
 
 
 def _program() -> str:
@@ -29,12 +31,17 @@ def _program() -> str:
 
 
 def _holder_text(directory: Path) -> str:
-    try:
-        h = json.loads((directory / HOLDER_FILE).read_text())
-        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(h["started"]))
-        return f"pid {h['pid']} on {h['host']}, started {started}: {h['command']}"
-    except (OSError, ValueError, KeyError):
-        return "another process"
+    """The holder's record as text, once it is there (polled for up to HOLDER_WAIT seconds)."""
+    deadline = time.monotonic() + HOLDER_WAIT
+    while True:
+        try:
+            h = json.loads((directory / HOLDER_FILE).read_text())
+            started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(h["started"]))
+            return f"pid {h['pid']} on {h['host']}, started {started}: {h['command']}"
+        except (OSError, ValueError, KeyError):
+            if time.monotonic() > deadline:
+                return "another process"
+            time.sleep(0.05)
 
 
 @contextmanager
