@@ -10,23 +10,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tpneuro.engines import ENGINES, SpikingEngine, TrainState, get_engine, get_engine_class
+from tpneuro.engines import TrainState, get_engine, get_engine_class
 from tpneuro.errors import UnsupportedByEngine
 from tpneuro.network import forward, layer_forward
 from tpneuro.network.lif_rate import lif_rate
 from tpneuro.rules import make_rule
 
 from spiking_networks import (BETA, deep_firing_state, distance_and_cosine, firing_state, noise_driven_fixed_point,
-                              nonlinear_feedback_state, probe_engine, rate_engine_comparison,
+                              nonlinear_feedback_state, probe_engine, rate_engine_comparison, spiking_engines,
                               spiking_engines_slow_on)
 
 ONLINE_PASSES = 5                                               # training passes of the online-learning test
 CHAIN_PASSES = 20                                               # noise passes of the layer-wise chain test
 FEEDBACK_PASSES = 40                                            # noise passes over the six inputs of the feedback test
-
-
-def spiking_engines() -> list[str]:
-    return sorted(name for name in ENGINES if issubclass(get_engine_class(name), SpikingEngine))
 
 
 def reference_rates(state: TrainState, x: np.ndarray) -> list[np.ndarray]:

@@ -6,10 +6,9 @@ from dataclasses import fields
 from typing import get_args
 
 import numpy as np
-
-from tpneuro.config import validate_config
 import pytest
 
+from tpneuro.config import validate_config
 from tpneuro.engines import ENGINES, SpikingEngine, TrainState, get_engine, get_engine_class
 from tpneuro.engines.spiking_options import SpikingOptions
 from tpneuro.network import NetworkSpec, forward, init_forward_params
@@ -22,11 +21,15 @@ from tpneuro.runs import build_state, load_data
 BETA = 0.5
 
 
+def spiking_engines() -> list[str]:
+    """The registered engines that are SpikingEngines, sorted by name."""
+    return sorted(name for name in ENGINES if issubclass(get_engine_class(name), SpikingEngine))
+
+
 def spiking_engines_slow_on(slow: str) -> list:
     """Every spiking engine as a test parameter, ``slow`` marked ``slow``: for a test whose run on that engine
     (compile and simulation) takes too long for the default suite; ``pytest -m slow`` runs it."""
-    names = sorted(name for name in ENGINES if issubclass(get_engine_class(name), SpikingEngine))
-    return [pytest.param(name, marks=pytest.mark.slow) if name == slow else name for name in names]
+    return [pytest.param(name, marks=pytest.mark.slow) if name == slow else name for name in spiking_engines()]
 
 
 def probe_engine(name: str, **options):

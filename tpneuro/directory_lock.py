@@ -3,8 +3,9 @@
 filelock (a maintained, cross-platform lock-file library) holds ``DIR/.lock``; after acquiring it the writer
 records who it is in ``DIR/.lock.holder`` (pid, host, start time, command line), so that a second writer is
 refused in one line that names the holder. A writer refused in the moment between the holder's taking the lock
-and its writing the record waits up to HOLDER_WAIT seconds for the record. The lock is the operating system's (flock/LockFileEx): it is released
-when the holder exits, however it exits, and a stale holder file is simply overwritten by the next writer.
+and its writing the record waits up to HOLDER_WAIT seconds for the record. The lock is the operating system's
+(flock/LockFileEx): it is released when the holder exits, however it exits, and a stale holder file is simply
+overwritten by the next writer.
 """
 from __future__ import annotations
 
