@@ -129,14 +129,23 @@ def output_equations(feeds_population: bool = False) -> str:
     """
 
 
-def error_equations(feeds_population: bool = False) -> str:
+def error_equations(feeds_population: bool = False, baseline: str | None = None) -> str:
     """ON/OFF error coders: neuron k (ON) fires at gain max(e_k, 0), neuron n_L + k (OFF) at gain max(-e_k, 0);
     each spike has amplitude 1/gain, so tr_on - tr_off = e filtered; ``es`` is that signed trace of the
     neuron's channel (summed from its ON/OFF pair). Coders that feed a non-linear feedback link's units also keep
-    a trace with the forward synapse's time constant tau_syn (feedback_populations.py)."""
+    a trace with the forward synapse's time constant tau_syn (feedback_populations.py).
+
+    Push-pull coders (``baseline``, the TimedArray of the channels' baseline factors per noise window): in the noise
+    windows (gate noise_phase) both coders of a channel fire at the channel's baseline b = coder_base times its
+    factor for the window (b in units of the signal) and move apart around it, ON at gain max(e, b + e/2, 0), OFF at
+    gain max(-e, b - e/2, 0): their difference is still e for every e, and for |e| <= 2b both are active, with sum
+    2b (plasticity.py: what that does to the feedback rule); rectified as above in the other phases."""
+    drive = "polarity*e_in"
+    if baseline is not None:        # max(x, b + x/2) = x + clip(b - x/2, 0, inf)
+        drive = f"{drive} + noise_phase(t)*clip(coder_base*{baseline}(phase_row(t)*second, i) - polarity*e_in/2, 0, inf)"
     fast = "dtrace_syn/dt = -trace_syn/tau_syn : 1" if feeds_population else ""
     return f"""
-    dv/dt = gain*clip(polarity*e_in, 0, inf) : 1
+    dv/dt = gain*clip({drive}, 0, inf) : 1
     e_in : 1 (linked)
     polarity : 1 (constant)
     dtrace/dt = -trace/tau_fb : 1

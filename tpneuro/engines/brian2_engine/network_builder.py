@@ -126,15 +126,18 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     ns.update(smooth=CONSTANTS["smooth"], tau_syn=o.synapse * second, tau_fb=o.feedback_synapse * second,
               tau_readout=o.readout_synapse * second, power_tau=o.power_tau * second, gain=gain * Hz,
               n_tau_syn=o.synapse, n_tau_fb=o.feedback_synapse, gain_n=gain, beta=spec.beta,
-              p_floor=0.01 / (gain * o.feedback_synapse) ** 2, n_avg=float(o.steps(o.average)))
+              p_floor=0.01 / (gain * o.feedback_synapse) ** 2, n_avg=float(o.steps(o.average)),
+              coder_base=(o.coder_baseline or 0.0) / gain)
     timed = {g: b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_{g}") for g in GATES}
     timed["slot"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_slot")
     timed["window"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_window")
     timed["phase_row"] = b2.TimedArray(np.zeros(total), dt=o.dt * second, name=f"{prefix}_phase_row")
     sources = sorted({link.source for link in feedback_links(L, spec.layerwise)} | {L}, reverse=True)   # L first
+    tables = [coder_phase_name] + ([coder_baseline_name] if o.coder_baseline is not None else [])
     for j in sources:
-        timed[coder_phase_name(j, L)] = b2.TimedArray(np.zeros((layout.phase_rows + 1, 2 * sizes[j])),
-                                                      dt=1 * second, name=f"{prefix}_{coder_phase_name(j, L)}")
+        for table in tables:
+            timed[table(j, L)] = b2.TimedArray(np.zeros((layout.phase_rows + 1, 2 * sizes[j])), dt=1 * second,
+                                               name=f"{prefix}_{table(j, L)}")
     timed["stim"] = b2.TimedArray(np.zeros((layout.slots + 1, sizes[0])), dt=1 * second, name=f"{prefix}_stim")
     timed["label"] = b2.TimedArray(np.zeros((layout.slots + 1, sizes[L])), dt=1 * second, name=f"{prefix}_label")
     for i in range(1, L):
@@ -205,7 +208,8 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     for j in sources:
         source_group, variable = (out, "err_out") if j == L else (layers[j - 1], "A_sent" if j in feeding else "A")
         coders[j], pairs = coder_population(b2, sizes[j], source_group, variable, coder_phase_name(j, L),
-                                            f"{prefix}_" + ("error" if j == L else f"diff{j}"), clock, ns, j in feeding)
+                                            f"{prefix}_" + ("error" if j == L else f"diff{j}"), clock, ns, j in feeding,
+                                            coder_baseline_name(j, L) if o.coder_baseline is not None else None)
         objects += [coders[j], pairs]
         if j in feeding:        # the coders' trace with the forward synapse's time constant, as the source sends it
             sent = b2.Synapses(coders[j], source_group, "d_syn_post = polarity_pre*trace_syn_pre : 1 (summed)",
@@ -308,16 +312,22 @@ def coder_phase_name(layer: int, n_layers: int) -> str:
     return "error_phase" if layer == n_layers else f"difference_phase{layer}"
 
 
+def coder_baseline_name(layer: int, n_layers: int) -> str:
+    """The TimedArray of the baseline factors of layer ``layer``'s push-pull coders (Runtime._coder_phases)."""
+    return "error_baseline" if layer == n_layers else f"difference_baseline{layer}"
+
+
 def coder_population(b2, n: int, source_group, variable: str, phases: str, name: str, clock, ns,
-                     feeds_population: bool = False) -> tuple:
+                     feeds_population: bool = False, baseline: str | None = None) -> tuple:
     """ON/OFF coders of ``variable`` of ``source_group`` (n channels: the output's err_out, or a hidden layer's
     apical A): the NeuronGroup and the Synapses that sum each channel's signed trace es. They restart at the
     phases of TimedArray ``phases`` (plasticity.coder_restart). Coders that feed a non-linear link's units keep a
-    second trace, trace_syn, with the forward synapse's time constant."""
+    second trace, trace_syn, with the forward synapse's time constant. With ``baseline`` (the TimedArray of their
+    baseline factors) they are push-pull coders in the noise windows (equations.error_equations)."""
     reset = "v -= 1\ntrace += 1/(gain_n*n_tau_fb)\nn_spikes += active(t)"
     if feeds_population:
         reset += "\ntrace_syn += 1/(gain_n*n_tau_syn)"
-    group = b2.NeuronGroup(2 * n, error_equations(feeds_population), threshold="v > 1", reset=reset, method="euler",
+    group = b2.NeuronGroup(2 * n, error_equations(feeds_population, baseline), threshold="v > 1", reset=reset, method="euler",
                            clock=clock, namespace=ns, name=name)
     group.run_regularly(plasticity.coder_restart(phases), when="start", name=f"{name}_restart")
     group.e_in = b2.linked_var(source_group, variable, index=np.tile(np.arange(n), 2))

@@ -10,7 +10,8 @@ In-simulation plasticity replaces the Adam optimizers of the rate engine (a conf
   T = nudge_integral() (tpneuro.engines.spiking_schedule.forward_rate_constant);
 - feedback weights: dQ_i/dt = (feedback_learning_rate / p) (u_i - Q_i dr_L) dr_L^T in the gated part of the
   noise windows (normalised LMS on the difference reconstruction loss; see plasticity.py), each ON and OFF
-  synapse with its own weight (``feedback_pairs``: untied, or tied as a non-local shortcut), normalised by
+  synapse with its own weight (``feedback_pairs``: untied, or tied as a non-local shortcut; ``coder_baseline``:
+  push-pull coders in the noise windows, a local way to keep untied halves together), normalised by
   the power of the neuron's own presynaptic signals (``feedback_normaliser``: neuron, or one sum per layer
   broadcast to its neurons).
 
@@ -57,6 +58,8 @@ class Brian2Options(SpikingOptions):
     directory: str = ""                  # cpp_standalone project root ("" = a temporary directory)
     feedback_pairs: str = "untied"       # untied: ON and OFF feedback synapses learn their own weights (local);
                                          # tied: both read the pair's summed trace, ON copied over OFF (non-local)
+    coder_baseline: float | None = None  # Hz of every ON/OFF coder at zero signal in the noise windows (push-pull
+                                         # pairs: both halves see every sample); None: rectified, silent at zero
     feedback_normaliser: str = "neuron"  # neuron: each neuron sums its own synapses' presynaptic power;
                                          # layer: one sum per coder population, linked to every neuron (non-local)
 
@@ -68,6 +71,9 @@ class Brian2Options(SpikingOptions):
                 what = {"target": "target", "neuron_model": "neuron model"}.get(name, "value")
                 raise ConfigError(self.source, name, f"unknown {what} {value!r}", f"use one of {', '.join(choices)}")
         super().__post_init__()
+        if self.coder_baseline is not None and self.coder_baseline > self.error_rate / 2:
+            raise ConfigError(self.source, "coder_baseline", f"{self.coder_baseline} Hz is above error_rate / 2 = "
+                              f"{self.error_rate / 2} Hz", "give a lower rate, or leave it unset for rectified coders")
         if self.error_rate * self.dt > 0.5:
             raise ConfigError(self.source, "error_rate", f"{self.error_rate} Hz fires more than once per two steps "
                               f"at dt = {self.dt} s", "lower error_rate or dt")

@@ -14,7 +14,7 @@ from ..spike_totals import call_counts
 from ..spiking_schedule import forward_rate_constant, rule_links
 from ..train_state import TrainState
 from .feedback_populations import q_from, q_values
-from .network_builder import BuildSpec, coder_phase_name, forward_values, q_pair_matrices, q_pair_values, weights_from
+from .network_builder import BuildSpec, coder_baseline_name, coder_phase_name, forward_values, q_pair_matrices, q_pair_values, weights_from
 from .options import Brian2Options
 from .schedule import Layout, Schedule, build_schedule
 from .simulation import cached_simulation
@@ -170,12 +170,19 @@ class Runtime:
         regular-firing coder of rate g|e| then emits g|e| T spikes in a window T in expectation, spread uniformly
         over it, so the apical trace carries e without bias however small |e| is. Started from 0, a coder at
         100 Hz fires its first spike 10 ms into a 20 ms nudge: the readout's update for the wrong classes (small
-        |e| = beta p_k) came out at about half the rate engine's while the label's (large e) matched."""
+        |e| = beta p_k) came out at about half the rate engine's while the label's (large e) matched.
+        Push-pull coders (``coder_baseline``) also take each channel's baseline factor per noise window, uniform on
+        [0, 2) (1 without ``rng``), the same for its ON and OFF coder: with one baseline for all channels the rule
+        could restore only the sum of a neuron's pair differences, with independent ones it restores each."""
         sizes, L, phases = self.spec.layer_sizes, self.L, {}
         for j in [L] + sorted(self.sim.net.differences):
             shape = (self.layout.phase_rows + 1, 2 * sizes[j])
             phases[coder_phase_name(j, L)] = p = rng.random(shape) if rng is not None else np.full(shape, 0.5)
             p[-1] = 0.0
+            if self.options.coder_baseline is not None:
+                rows = (shape[0], sizes[j])
+                factor = 2 * rng.random(rows) if rng is not None else np.ones(rows)
+                phases[coder_baseline_name(j, L)] = np.tile(factor, 2)
         return phases
 
     def _variables(self, state, params, fb) -> dict:
