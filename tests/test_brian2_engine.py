@@ -49,7 +49,8 @@ def on_chip(state: TrainState, profile: str) -> ChipInstance:
     ({"learning_rate": 0.0}, r"brian2 engine: learning_rate: must be > 0 \(got 0.0\); fix: give a positive number"),
     ({"error_rate": 6000.0}, r"error_rate: 6000.0 Hz fires more than once per two steps at dt = 0.0001 s; fix: lower"),
     ({"coder_baseline": 600.0}, r"coder_baseline: 600.0 Hz is above error_rate / 2 = 500.0 Hz; fix: give a lower rate"),
-    ({"coder_baseline": 0.0}, r"coder_baseline: must be > 0 \(got 0.0\); fix: give a positive number, or leave it unset"),
+    ({"coder_baseline": 0.0},
+     r"coder_baseline: must be > 0 \(got 0.0\); fix: give a positive number, or leave it unset"),
 ])
 def test_options_are_validated(overrides, message):
     with pytest.raises(ConfigError, match=message):

@@ -142,7 +142,8 @@ def error_equations(feeds_population: bool = False, baseline: str | None = None)
     2b (plasticity.py: what that does to the feedback rule); rectified as above in the other phases."""
     drive = "polarity*e_in"
     if baseline is not None:        # max(x, b + x/2) = x + clip(b - x/2, 0, inf)
-        drive = f"{drive} + noise_phase(t)*clip(coder_base*{baseline}(phase_row(t)*second, i) - polarity*e_in/2, 0, inf)"
+        b = f"coder_base*{baseline}(phase_row(t)*second, i)"
+        drive = f"{drive} + noise_phase(t)*clip({b} - polarity*e_in/2, 0, inf)"
     fast = "dtrace_syn/dt = -trace_syn/tau_syn : 1" if feeds_population else ""
     return f"""
     dv/dt = gain*clip({drive}, 0, inf) : 1

@@ -327,8 +327,8 @@ def coder_population(b2, n: int, source_group, variable: str, phases: str, name:
     reset = "v -= 1\ntrace += 1/(gain_n*n_tau_fb)\nn_spikes += active(t)"
     if feeds_population:
         reset += "\ntrace_syn += 1/(gain_n*n_tau_syn)"
-    group = b2.NeuronGroup(2 * n, error_equations(feeds_population, baseline), threshold="v > 1", reset=reset, method="euler",
-                           clock=clock, namespace=ns, name=name)
+    group = b2.NeuronGroup(2 * n, error_equations(feeds_population, baseline), threshold="v > 1", reset=reset,
+                           method="euler", clock=clock, namespace=ns, name=name)
     group.run_regularly(plasticity.coder_restart(phases), when="start", name=f"{name}_restart")
     group.e_in = b2.linked_var(source_group, variable, index=np.tile(np.arange(n), 2))
     group.polarity = np.repeat([1.0, -1.0], n)

@@ -39,6 +39,9 @@ synapses read the pair's summed signed trace es = tr_on - tr_off (which the OFF 
 and the ON half is written over the OFF half after every run, a non-local shortcut kept for comparison (under
 stochastic rounding the two halves otherwise drift apart by grid steps).
 
+Linearised, the fixed point is Q_i = C J_i^T (J_i C J_i^T + Sigma)^{-1}, C the covariance of u_i and Sigma that
+of the spiking fluctuation in dr_L (the damped pseudo-inverse of Theorem 6 for isotropic C).
+
 Untied halves drift apart: with q_on = q + d and q_off = q - d a pair delivers A = q e + d |e|, and the rule moves
 d along -(u + A)|e|, so d fits whatever part of the residual goes with |e| (the coders' rectification and spike
 counts make one), and in the nudged phase d |e| pushes the apical signal the same way for either sign of the
@@ -49,8 +52,6 @@ mean residual (about 0), while q follows -(u + A) e/2, the tied rule at half the
 P, so it slows the learning of q by about e^2 / (4 b^2) of the noise-phase signal; in the nudged phase the
 coders are rectified again, as the baseline's spikes would add their count noise to the apical signal the
 forward rule integrates.
-Linearised, the fixed point is Q_i = C J_i^T (J_i C J_i^T + Sigma)^{-1}, C the covariance of u_i and Sigma that
-of the spiking fluctuation in dr_L (the damped pseudo-inverse of Theorem 6 for isotropic C).
 """
 from __future__ import annotations
 

@@ -14,7 +14,15 @@ from ..spike_totals import call_counts
 from ..spiking_schedule import forward_rate_constant, rule_links
 from ..train_state import TrainState
 from .feedback_populations import q_from, q_values
-from .network_builder import BuildSpec, coder_baseline_name, coder_phase_name, forward_values, q_pair_matrices, q_pair_values, weights_from
+from .network_builder import (
+    BuildSpec,
+    coder_baseline_name,
+    coder_phase_name,
+    forward_values,
+    q_pair_matrices,
+    q_pair_values,
+    weights_from,
+)
 from .options import Brian2Options
 from .schedule import Layout, Schedule, build_schedule
 from .simulation import cached_simulation
