@@ -74,6 +74,27 @@ def test_slope_expression_equals_the_rate_engine_soft_lif_derivative():
 
 
 # -- schedule ---------------------------------------------------------------------------------------------
+def test_schedule_lays_out_phases_and_weight_write_ticks():
+    """A training sample is settle | average | noise windows | resettle | nudge and exactly one clock period
+    long, so the once-per-sample weight write falls right after every nudged phase; idle slots read row
+    ``slots`` (all zeros)."""
+    opts = Brian2Options(**SHORT)
+    layout = Layout(opts, n_hidden=1, noise_in_train=True)
+    s = build_schedule(layout, "train", 3)
+    per = layout.sample_steps
+    assert per == 100 + 50 + 80 + 20 + 100
+    g = s.gates
+    for k in range(3):
+        nudge = np.flatnonzero(g["nudge"][k * per:(k + 1) * per])
+        assert nudge[-1] == per - 1 and len(nudge) == 100          # nudge ends where the next sample's tick is
+        assert g["average"][k * per + 100:k * per + 150].all() and g["learn_feedback"][k * per:(k + 1) * per].sum() == 40
+    assert np.all(s.slot[3 * per:] == layout.slots) and s.active_steps == 3 * per
+    assert s.end_step == 3 * per + 1
+    with pytest.raises(ValueError, match="exceed the capacity"):
+        build_schedule(layout, "train", layout.capacity("train") + 1)
+
+
+# -- plasticity and hardware inside the simulation ----------------------------------------------------------
 @pytest.mark.parametrize("noise_phase", [1.0, 0.0])
 def test_push_pull_coders_code_the_signal_around_their_baseline(noise_phase):
     """Push-pull ON/OFF coders (network_builder.coder_population with a baseline table; equations.error_equations),
@@ -119,27 +140,6 @@ def test_push_pull_coders_code_the_signal_around_their_baseline(noise_phase):
     np.testing.assert_allclose(off, want_off, atol=1.0)
 
 
-def test_schedule_lays_out_phases_and_weight_write_ticks():
-    """A training sample is settle | average | noise windows | resettle | nudge and exactly one clock period
-    long, so the once-per-sample weight write falls right after every nudged phase; idle slots read row
-    ``slots`` (all zeros)."""
-    opts = Brian2Options(**SHORT)
-    layout = Layout(opts, n_hidden=1, noise_in_train=True)
-    s = build_schedule(layout, "train", 3)
-    per = layout.sample_steps
-    assert per == 100 + 50 + 80 + 20 + 100
-    g = s.gates
-    for k in range(3):
-        nudge = np.flatnonzero(g["nudge"][k * per:(k + 1) * per])
-        assert nudge[-1] == per - 1 and len(nudge) == 100          # nudge ends where the next sample's tick is
-        assert g["average"][k * per + 100:k * per + 150].all() and g["learn_feedback"][k * per:(k + 1) * per].sum() == 40
-    assert np.all(s.slot[3 * per:] == layout.slots) and s.active_steps == 3 * per
-    assert s.end_step == 3 * per + 1
-    with pytest.raises(ValueError, match="exceed the capacity"):
-        build_schedule(layout, "train", layout.capacity("train") + 1)
-
-
-# -- plasticity and hardware inside the simulation ----------------------------------------------------------
 def test_fast_preset_nudged_phase_matches_rate_engine_update_in_size():
     """The FAST settings (dt 0.5 ms, 20 ms nudge) on the numpy target: the change of W_1 and W_2 after one nudged
     phase agrees in sign with -(DDTP-linear LocalUpdate gradient) on >= 90 % of the entries above 10 % of the

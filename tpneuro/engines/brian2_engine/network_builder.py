@@ -308,12 +308,12 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
 
 
 def coder_phase_name(layer: int, n_layers: int) -> str:
-    """The TimedArray of the start phases of layer ``layer``'s ON/OFF coders (Runtime._coder_phases)."""
+    """The TimedArray of the start phases of layer ``layer``'s ON/OFF coders (Runtime._coder_tables)."""
     return "error_phase" if layer == n_layers else f"difference_phase{layer}"
 
 
 def coder_baseline_name(layer: int, n_layers: int) -> str:
-    """The TimedArray of the baseline factors of layer ``layer``'s push-pull coders (Runtime._coder_phases)."""
+    """The TimedArray of the baseline factors of layer ``layer``'s push-pull coders (Runtime._coder_tables)."""
     return "error_baseline" if layer == n_layers else f"difference_baseline{layer}"
 
 

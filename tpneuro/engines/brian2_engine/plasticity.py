@@ -69,7 +69,7 @@ NUDGED_SPIKE_EVENT = "v > 1 and nudge(t) > 0.5"
 # phase's A rises from 0 as the forward rate constant assumes (SpikingOptions.nudge_integral) and carries no
 # trace of the noise phase's output deviations into the forward rule (without it, on Fashion-MNIST 784-256-10,
 # the readout's weights grew exponentially once the noise phase was on, and not with it off), and the ON/OFF
-# coders take fresh start phases (Runtime._coder_phases: the expected spike count of a small error is then
+# coders take fresh start phases (Runtime._coder_tables: the expected spike count of a small error is then
 # exact, not rounded down).
 APICAL_RESTART = "A *= 1 - pathway_restart(t)"
 

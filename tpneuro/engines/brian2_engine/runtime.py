@@ -156,7 +156,7 @@ class Runtime:
         layout, sizes = self.layout, self.spec.layer_sizes
         values = dict(sched.gates)
         values["slot"], values["window"], values["phase_row"] = sched.slot, sched.window, sched.phase_row
-        values.update(self._coder_phases(rng))
+        values.update(self._coder_tables(rng))
         stim = np.zeros((layout.slots + 1, sizes[0]))
         stim[:len(x)] = x
         values["stim"] = stim
@@ -172,7 +172,7 @@ class Runtime:
             values[f"noise{i}"] = noise
         return values
 
-    def _coder_phases(self, rng) -> dict[str, np.ndarray]:
+    def _coder_tables(self, rng) -> dict[str, np.ndarray]:
         """Start phases v of the ON/OFF coders (the output error's, then each difference population's) for each
         noise window and nudge, uniform on [0, 1) (``rng``; 1/2 without one, where nothing learns). A
         regular-firing coder of rate g|e| then emits g|e| T spikes in a window T in expectation, spread uniformly

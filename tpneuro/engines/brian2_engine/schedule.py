@@ -14,7 +14,7 @@ without recompiling, and no ``network_operation`` is needed (DESIGN.md section 4
 The row ``slots`` of every per-sample TimedArray is all zeros: idle time after the last sample reads it. At the
 first step of every noise window and nudge (gate ``pathway_restart``) the error pathway starts afresh: the apical
 compartments are cleared and the ON/OFF coders take fresh start phases (row ``phase_row`` of the runtime's phase
-array; see plasticity.APICAL_RESTART and Runtime._coder_phases).
+array; see plasticity.APICAL_RESTART and Runtime._coder_tables).
 """
 from __future__ import annotations
 
