@@ -18,7 +18,8 @@ same mapping (tpneuro.engines.nengo_engine.feedback_populations, whose docstring
   noise windows: unit k keeps fb_factor = -kappa_rec s'(J_k) (G(J_k) - T_k) with T_k its partner's (neuron k of
   layer l) spike trace h_fb (a one-to-one synapse, here the linked variable ``teacher``), G the LIF rate curve and
   s' the soft-LIF slope at its own current; its bias adds fb_factor dt, each synapse fb_factor x_pre dt
-  (x_pre + d_syn_pre for F+). Written once per sample like every plastic weight.
+  (x_pre + d_syn_pre for F+) on its unit's learning event (plasticity.learn_after_post_event). Written once
+  per sample like every plastic weight.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ import numpy as np
 
 from ...network.lif_rate import TAU_REF
 from ..spiking_schedule import FeedbackLink
+from . import plasticity
 from .equations import lif_rate, soft_lif_slope
 
 
@@ -89,16 +91,17 @@ def build_feedback_population(b2, link: FeedbackLink, sizes, source_group, sourc
     units.plus = np.repeat([1.0, 0.0][:copies], n)
     units.teacher = b2.linked_var(layer_group, "h_fb", index=np.tile(np.arange(n), copies))
     pre = f"({source_signal}_pre + plus_post*d_syn_pre)"
-    synapses = b2.Synapses(source_group, units, f"q : 1\ndq : 1\nI_sum_post = q*{pre} : 1 (summed)", clock=clock,
-                           namespace=ns, name=f"{name}_q")
+    learning = {"learn": plasticity.learn_code(pre)} if learns else {}
+    synapses = b2.Synapses(source_group, units, f"q : 1\ndq : 1\nI_sum_post = q*{pre} : 1 (summed)", on_post=learning,
+                           on_event=dict.fromkeys(learning, "rec_learn"), clock=clock, namespace=ns, name=f"{name}_q")
     synapses.connect(i=np.repeat(np.arange(n_src), copies * n), j=np.tile(np.arange(copies * n), n_src))
     objects = [units, synapses]
     if learns:
-        units.run_regularly("fb_factor = 0", when="end", order=0, name=f"{name}_clear")
-        units.run_on_event("rec_learn", learning_code(), when="end", order=1)
-        synapses.run_regularly(f"dq += fb_factor_post*{pre}*dt/second", when="end", order=2, name=f"{name}_step")
-        synapses.run_regularly(write_q, dt=sample_dt, when="end", order=3, name=f"{name}_q_write")
-        units.run_regularly("c += dc\ndc = 0", dt=sample_dt, when="end", order=3, name=f"{name}_c_write")
+        units.run_regularly("fb_factor = 0", when="end", order=plasticity.CLEAR, name=f"{name}_clear")
+        units.run_on_event("rec_learn", learning_code(), when="end", order=plasticity.NEURON)
+        plasticity.learn_after_post_event(synapses, learning)
+        synapses.run_regularly(write_q, dt=sample_dt, when="end", order=plasticity.WRITE, name=f"{name}_q_write")
+        units.run_regularly("c += dc\ndc = 0", dt=sample_dt, when="end", order=plasticity.WRITE, name=f"{name}_c_write")
     rng = np.random.default_rng(seed)
     start = rng.random(n * per_unit)          # the P neurons of a unit at spread phases, F+ as its partner in F-
     groups = []

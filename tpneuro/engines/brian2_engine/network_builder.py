@@ -160,6 +160,7 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
     if spec.noise_reconstruction:
         events["fb_learn"] = plasticity.FEEDBACK_EVENT
     links = feedback_links(L, spec.layerwise, spec.nonlinear)
+    sums_power = spec.noise_reconstruction and o.feedback_normaliser == "neuron"   # each neuron sums its synapses' P
     feeding = {link.source for link in links if link.nonlinear}          # sources of feedback populations
     taught = {link.layer for link in links if link.nonlinear}
     if spec.neuron_model != "poisson":
@@ -183,20 +184,23 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
                                name=f"{prefix}_layer{i}")
         g.amplitude = TAU_REF * (np.asarray(spec.gains[i - 1]) if spec.gains and spec.gains[i - 1] is not None else 1.0)
         g.run_regularly(plasticity.APICAL_RESTART, when="start", name=f"{prefix}_layer{i}_restart")
-        g.run_regularly(plasticity.hidden_clear_code(i in feeding), when="end", order=0, name=f"{prefix}_layer{i}_clear")
-        g.run_on_event("nudged", plasticity.hidden_nudge_code(), when="end", order=1)
+        g.run_regularly(plasticity.hidden_clear_code(i in feeding, sums_power), when="end", order=plasticity.CLEAR,
+                        name=f"{prefix}_layer{i}_clear")
+        g.run_on_event("nudged", plasticity.hidden_nudge_code(), when="end", order=plasticity.NEURON)
         if spec.noise_reconstruction:
-            g.run_on_event("fb_learn", plasticity.hidden_feedback_code(), when="end", order=1)
-        g.run_regularly("b += db\ndb = 0", dt=sample_dt, when="end", order=3, name=f"{prefix}_layer{i}_write")
+            g.run_on_event("fb_learn", plasticity.hidden_feedback_code(), when="end", order=plasticity.NEURON)
+        g.run_regularly("b += db\ndb = 0", dt=sample_dt, when="end", order=plasticity.WRITE,
+                        name=f"{prefix}_layer{i}_write")
         layers.append(g)
         objects.append(g)
 
     out = b2.NeuronGroup(sizes[L], output_equations(L in feeding), method="exponential_euler", clock=clock, namespace=ns,
                          events={"grab": "grab(t) > 0.5"}, name=f"{prefix}_output")
     out.run_regularly(plasticity.APICAL_RESTART, when="start", name=f"{prefix}_output_restart")
-    out.run_regularly(plasticity.output_step_code(spec.noise_reconstruction), when="end", order=0,
+    out.run_regularly(plasticity.output_step_code(spec.noise_reconstruction), when="end", order=plasticity.CLEAR,
                       name=f"{prefix}_output_step")
-    out.run_regularly("b += db\ndb = 0", dt=sample_dt, when="end", order=3, name=f"{prefix}_output_write")
+    out.run_regularly("b += db\ndb = 0", dt=sample_dt, when="end", order=plasticity.WRITE,
+                      name=f"{prefix}_output_write")
     objects.append(out)
     softmax = b2.Synapses(out, out, "Z_post = exp(acc_pre - acc_post) : 1 (summed)", clock=clock, namespace=ns,
                           name=f"{prefix}_softmax")
@@ -242,7 +246,7 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
                           on_event={"pre": "spike", "learn": learn_on})
         n_pre, n_post = sizes[i - 1], sizes[i]
         syn.connect(i=np.repeat(np.arange(n_pre), n_post), j=np.tile(np.arange(n_post), n_pre))
-        syn.run_regularly(dict(spec.write_codes)[weight_key(i)], dt=sample_dt, when="end", order=3,
+        syn.run_regularly(dict(spec.write_codes)[weight_key(i)], dt=sample_dt, when="end", order=plasticity.WRITE,
                           name=f"{prefix}_W{i}_write")
         forward.append(syn)
         objects.append(syn)
@@ -259,16 +263,15 @@ def build_network(spec: BuildSpec, layout: Layout, options: Brian2Options, fixed
             objects += fp.objects
             continue
         pre, n_src, n_post = coders[link.source], sizes[link.source], sizes[link.layer]
-        model = "q : 1\ndq : 1"
-        if spec.noise_reconstruction and o.feedback_normaliser == "neuron":     # each neuron sums its own synapses' power
-            model += f"\nP_post = {plasticity.feedback_power(o.feedback_pairs)} : 1 (summed)"
-        syn = b2.Synapses(pre, layers[link.layer - 1], model, on_pre="A_post += polarity_pre*q/(gain_n*n_tau_fb)",
-                          clock=clock, namespace=ns, name=f"{prefix}_{link.key}")
+        learning = plasticity.feedback_pathways(o.feedback_pairs, sums_power) if spec.learns_feedback else {}
+        syn = b2.Synapses(pre, layers[link.layer - 1], "q : 1\ndq : 1",
+                          on_pre="A_post += polarity_pre*q/(gain_n*n_tau_fb)", on_post=learning,
+                          on_event=dict.fromkeys(learning, "fb_learn"), clock=clock, namespace=ns,
+                          name=f"{prefix}_{link.key}")
         syn.connect(i=np.repeat(np.arange(2 * n_src), n_post), j=np.tile(np.arange(n_post), 2 * n_src))
         if spec.learns_feedback:
-            syn.run_regularly(plasticity.feedback_step_code(o.feedback_pairs), when="end", order=2,
-                              name=f"{prefix}_{link.key}_step")
-            syn.run_regularly(dict(spec.write_codes)[link.key], dt=sample_dt, when="end", order=3,
+            plasticity.learn_after_post_event(syn, learning)
+            syn.run_regularly(dict(spec.write_codes)[link.key], dt=sample_dt, when="end", order=plasticity.WRITE,
                               name=f"{prefix}_{link.key}_write")
         else:
             syn.q = q_pair_values(fixed_q[link.key])

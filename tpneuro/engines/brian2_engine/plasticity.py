@@ -30,7 +30,13 @@ power_tau of gated time) of the neuron's presynaptic signals, sum_j s_j^2, a sum
 synapses as A_i is (``feedback_normaliser`` "neuron"; "layer" sums it once per coder population and links the
 one value to every neuron of the layer, which is the same number in all-to-all wiring but is a broadcast, not
 something a neuron holds). The neuron computes fb_factor = -(kappa_fb / P_i)(u_i + A_i) in its gated steps
-(0 otherwise) and the synapse adds fb_factor s_j dt.
+and the synapse adds fb_factor s_j dt.
+
+The gated steps are the neuron's learning event (FEEDBACK_EVENT), and the synapse's part runs on that event
+only, as postsynaptic pathways moved to the end of the time step (``learn_after_post_event``): in one step
+the synapses add their s_j^2 to P_i (``power`` pathway), the neuron computes its factor, the synapses add
+fb_factor s_j dt (``learn`` pathway). Outside the windows the feedback synapses only transmit, so their
+learning costs the simulation nothing there (it is a loop over every feedback synapse per step).
 
 ON and OFF synapses of a channel (``feedback_pairs`` "untied", the default) each hold their own weight and see
 only their own coder's trace, so A_i = Q_on max(e, 0) - Q_off max(-e, 0): the rule is local to each synapse, and as the
@@ -97,11 +103,28 @@ def forward_learn() -> str:
 NUDGE_EVENT = "nudge(t) > 0.5"
 FEEDBACK_EVENT = "noise_gate*learn_feedback(t) > 0.5"
 
+# the plasticity code's order within the "end" slot of a time step: the neurons clear their factors, the
+# feedback synapses of a learning neuron add their power, the neurons compute their factors (event code), the
+# synapses of a learning neuron apply them, and the sample's accumulated changes are written into the weights
+CLEAR, POWER, NEURON, SYNAPSE, WRITE = range(5)
 
-def hidden_clear_code(feeds_population: bool = False) -> str:
-    """Every time step, before the event code: no plastic phase, no post factors; a layer that feeds a non-linear
+
+def hidden_clear_code(feeds_population: bool = False, sums_power: bool = False) -> str:
+    """Every time step, before the event code: no plastic phase, no post factors, and (``sums_power``: the
+    neuron's own feedback synapses sum P in its learning steps) no power; a layer that feeds a non-linear
     feedback link sends its apical signal to its difference coders in the nudged phase only."""
-    return "post_factor = 0\nfb_factor = 0" + ("\nA_sent = nudge(t)*A" if feeds_population else "")
+    return ("post_factor = 0\nfb_factor = 0" + ("\nP = 0" if sums_power else "")
+            + ("\nA_sent = nudge(t)*A" if feeds_population else ""))
+
+
+def learn_after_post_event(synapses, pathways) -> None:
+    """Schedule the postsynaptic ``pathways`` (names) of ``synapses``, which run on the post neuron's learning
+    event (``on_post`` with ``on_event``), in the "end" slot of the same time step: POWER for ``power``,
+    SYNAPSE for the others. brian2 runs pathways in its "synapses" slot, before the neuron's event code of that
+    step has computed its factor."""
+    for name in pathways:
+        pathway = getattr(synapses, name)
+        pathway.when, pathway.order = "end", POWER if name == "power" else SYNAPSE
 
 
 def hidden_nudge_code() -> str:
@@ -116,8 +139,8 @@ def hidden_feedback_code() -> str:
     """On FEEDBACK_EVENT (the gated part of the layer's noise windows), at the neuron: the rate deviation u its
     own noise causes, the running power pbar of its presynaptic feedback signals (P, summed over its
     synapses), the reconstruction totals and the feedback rule's post factor -(kappa_fb / pbar) (u + A); skipped
-    until pbar is known (P is summed from the traces of the previous step, so the first spike of a window would
-    otherwise meet P = 0), and pbar is floored at 1 % of one spike's trace amplitude squared."""
+    until pbar is known (P = 0 until a coder of the pathway has spiked), and pbar is floored at 1 % of one
+    spike's trace amplitude squared."""
     return f"""
     u = {lif_rate('J')} - {lif_rate('(J - noise_current)')}
     pbar += int(pbar > 0)*(P - pbar)*dt/power_tau + int(pbar <= 0)*P
@@ -156,7 +179,17 @@ def feedback_power(pairs: str) -> str:
     return "trace_pre**2" if pairs == "untied" else "int(polarity_pre > 0)*es_pre**2"
 
 
-def feedback_step_code(pairs: str) -> str:
-    """Every time step, at the feedback synapse: its post neuron's factor times its presynaptic signal (zero
-    outside the neuron's FEEDBACK_EVENT)."""
-    return f"dq += fb_factor_post*{feedback_signal(pairs)}*dt/second"
+def feedback_pathways(pairs: str, sums_power: bool) -> dict[str, str]:
+    """The feedback synapse's postsynaptic pathways on its neuron's FEEDBACK_EVENT (learn_after_post_event):
+    ``learn`` adds the neuron's factor times the presynaptic signal, ``power`` (``sums_power``) adds the
+    synapse's term of P first."""
+    pathways = {"learn": learn_code(feedback_signal(pairs))}
+    if sums_power:
+        pathways["power"] = f"P_post += {feedback_power(pairs)}"
+    return pathways
+
+
+def learn_code(signal: str) -> str:
+    """At a feedback synapse, on its post neuron's learning event: the neuron's factor times the presynaptic
+    ``signal``."""
+    return f"dq += fb_factor_post*{signal}*dt/second"
