@@ -111,8 +111,9 @@ def test_feedback_learning_moves_q_toward_the_rules_own_fixed_point(spiking_engi
     is set to 0 there). Learning, not shrinking: the distance ||Q - Q*|| / ||Q*|| ends below 0.7 (Q = 0 gives 1)
     and the cosine with Q* above 0.75, for every matrix the engine stores of the pathway (brian2's untied ON and
     OFF synapses each hold one, Q1 and Q1_off; nengo's pair is [Q1, -Q1]). A rule that only shrinks Q toward 0
-    keeps the cosine of the initial Q (-0.27) and fails both. Measured: brian2 ON 2.19 -> 0.53 / -0.27 -> 0.86,
-    OFF 0.55 / 0.85 (after 120 presentations 0.63 / 0.79 and 0.76 / 0.66: each half learns from its sign of the
+    keeps the cosine of the initial Q (-0.27) and fails both (on brian2, dq += -|fb_factor s_j| q dt in place
+    of the rule ends at 1.00 / -0.11 and 1.02 / -0.27). Measured: brian2 ON 1.95 -> 0.53 / -0.27 -> 0.86, OFF
+    0.54 / 0.86 (after 120 presentations 0.64 / 0.78 and 0.72 / 0.70: each half learns from its sign of the
     error only); nengo 0.38 / 0.93 (0.44 / 0.90 after 120)."""
     engine = get_engine(spiking_engine_name)
     state, x, _ = firing_state()
