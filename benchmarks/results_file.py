@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 _LIBRARIES = ("tpneuro", "numpy", "scipy", "brian2", "nengo", "ray", "nir", "jax", "jaxlib", "jax-cuda12-plugin",
-              "optax", "spyx")
+              "optax", "spyx", "scikit-learn")
 
 
 def results_name(argv: list[str]) -> str:
